@@ -1,0 +1,37 @@
+{#- ISO-8601 text carrying its own offset ('2026-03-08T14:05:09Z', '...000Z', '+01:00') to a UTC
+    timestamp without time zone. Empty text is null. A plain cast would silently drop the offset. -#}
+{% macro utc_from_iso(text_expr) -%}
+    {{ return(adapter.dispatch('utc_from_iso', 'service_outcomes')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__utc_from_iso(text_expr) -%}
+    timezone('UTC', cast(nullif({{ text_expr }}, '') as timestamptz))
+{%- endmacro %}
+
+{% macro postgres__utc_from_iso(text_expr) -%}
+    (cast(nullif({{ text_expr }}, '') as timestamptz) at time zone 'UTC')
+{%- endmacro %}
+
+{% macro spark__utc_from_iso(text_expr) -%}
+    to_utc_timestamp(to_timestamp(nullif({{ text_expr }}, '')), 'UTC')
+{%- endmacro %}
+
+
+{#- Wall-clock text without offset, in the named IANA zone, to a UTC timestamp. A wall time that
+    does not exist (spring-forward gap) or occurs twice (fall-back) is read as standard time;
+    see DECISIONLOG "Local times around daylight-saving changes". -#}
+{% macro utc_from_local(text_expr, time_zone) -%}
+    {{ return(adapter.dispatch('utc_from_local', 'service_outcomes')(text_expr, time_zone)) }}
+{%- endmacro %}
+
+{% macro default__utc_from_local(text_expr, time_zone) -%}
+    timezone('UTC', timezone('{{ time_zone }}', cast(nullif({{ text_expr }}, '') as {{ dbt.type_timestamp() }})))
+{%- endmacro %}
+
+{% macro postgres__utc_from_local(text_expr, time_zone) -%}
+    ((cast(nullif({{ text_expr }}, '') as timestamp) at time zone '{{ time_zone }}') at time zone 'UTC')
+{%- endmacro %}
+
+{% macro spark__utc_from_local(text_expr, time_zone) -%}
+    to_utc_timestamp(cast(nullif({{ text_expr }}, '') as timestamp), '{{ time_zone }}')
+{%- endmacro %}

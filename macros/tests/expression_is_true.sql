@@ -1,0 +1,21 @@
+{#- Fails with every row (or every group, when group_by is given) for which the SQL expression is
+    not true. A null result counts as a failure: a rule that cannot be evaluated is not met. -#}
+{% test expression_is_true(model, expression, group_by=none, where=none) %}
+    {%- if group_by %}
+    select
+        {{ group_by | join(', ') }}
+    from {{ model }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+    group by {{ group_by | join(', ') }}
+    having not coalesce({{ expression }}, false)
+    {%- else %}
+    select *
+    from {{ model }}
+    where not coalesce({{ expression }}, false)
+    {%- if where %}
+        and ({{ where }})
+    {%- endif %}
+    {%- endif %}
+{% endtest %}

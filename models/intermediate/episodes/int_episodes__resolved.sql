@@ -1,0 +1,131 @@
+{#- One row per episode with its contact history and whether and when its need was resolved:
+    by the bot (a bot-only chat reporting 'resolved'), else by the final state of the case(s) the
+    agents linked. See DECISIONLOG "When is a need resolved". -#}
+with
+
+episode_chains as (
+    select * from {{ ref('int_episodes__sessionised') }}
+),
+
+cases as (
+    select * from {{ ref('stg_salesforce__cases') }}
+    where not is_deleted
+),
+
+assisted_ranked as (
+    select
+        episode_id,
+        started_at,
+        row_number() over (partition by episode_id order by started_at, contact_chain_id) as assisted_sequence
+    from episode_chains
+    where is_assisted
+),
+
+assisted_starts as (
+    select
+        episode_id,
+        count(*) as assisted_chain_count,
+        max(case when assisted_sequence = 1 then started_at end) as first_assisted_at,
+        max(case when assisted_sequence = 2 then started_at end) as second_assisted_at
+    from assisted_ranked
+    group by episode_id
+),
+
+episode_cases as (
+    select distinct
+        episode_id,
+        case_id
+    from episode_chains
+    where case_id is not null
+),
+
+case_resolution as (
+    select
+        episode_cases.episode_id,
+        count(*) as linked_case_count,
+        cast(sum(case when cases.is_resolved then 1 else 0 end) as {{ dbt.type_bigint() }}) as resolved_case_count,
+        max(cases.closed_at) as last_case_closed_at
+    from episode_cases
+    left join cases
+        on episode_cases.case_id = cases.case_id
+    group by episode_cases.episode_id
+),
+
+episode_summary as (
+    select
+        episode_id,
+        max(customer_id) as customer_id,
+        max(intent) as intent,
+        max(region) as region,
+        max(segment) as segment,
+        max(case when chain_sequence = 1 then channel end) as first_channel,
+        max(episode_definition_version) as episode_definition_version,
+        count(*) as chain_count,
+        cast(sum(leg_count) as {{ dbt.type_bigint() }}) as contact_count,
+        cast(sum(transfer_count) as {{ dbt.type_bigint() }}) as transfer_count,
+        min(started_at) as first_contact_at,
+        max(started_at) as last_contact_at,
+        min(case when is_bot_only and bot_outcome = 'resolved' then ended_at end) as bot_resolved_at
+    from episode_chains
+    group by episode_id
+),
+
+joined as (
+    select
+        episode_summary.*,
+        coalesce(assisted_starts.assisted_chain_count, 0) as assisted_chain_count,
+        assisted_starts.first_assisted_at,
+        assisted_starts.second_assisted_at,
+        coalesce(case_resolution.linked_case_count, 0) as linked_case_count,
+        case
+            when case_resolution.linked_case_count > 0
+                and case_resolution.resolved_case_count = case_resolution.linked_case_count
+                then case_resolution.last_case_closed_at
+        end as case_resolved_at
+    from episode_summary
+    left join assisted_starts
+        on episode_summary.episode_id = assisted_starts.episode_id
+    left join case_resolution
+        on episode_summary.episode_id = case_resolution.episode_id
+),
+
+final as (
+    select
+        -- ids
+        episode_id,
+        customer_id,
+
+        -- dimensions
+        intent,
+        region,
+        segment,
+        first_channel,
+
+        -- contact history
+        chain_count,
+        contact_count,
+        transfer_count,
+        assisted_chain_count,
+        linked_case_count,
+
+        -- resolution
+        coalesce(bot_resolved_at, case_resolved_at) is not null as is_resolved,
+        bot_resolved_at is not null and assisted_chain_count = 0 as is_contained,
+        case
+            when bot_resolved_at is not null then 'bot'
+            when case_resolved_at is not null then 'case'
+        end as resolved_by,
+
+        -- timestamps (UTC)
+        first_contact_at,
+        last_contact_at,
+        first_assisted_at,
+        second_assisted_at,
+        coalesce(bot_resolved_at, case_resolved_at) as resolved_at,
+
+        -- definition version
+        episode_definition_version
+    from joined
+)
+
+select * from final

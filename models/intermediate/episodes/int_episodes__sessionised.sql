@@ -1,0 +1,106 @@
+{#- Assigns every in-scope contact chain to an episode: the chains of one customer about one intent,
+    where no two consecutive chains are further apart than the contact_episode window in the
+    metric registry. See DECISIONLOG "Episodes". -#}
+with
+
+chains as (
+    select * from {{ ref('int_contacts__chained') }}
+    where is_in_scope
+),
+
+episode_definition as (
+    select
+        version as episode_definition_version,
+        window_days as episode_gap_days
+    from {{ ref('metric_registry') }}
+    where metric_id = 'contact_episode' and status = 'active'
+),
+
+with_previous as (
+    select
+        chains.*,
+        lag(chains.started_at) over (
+            partition by chains.customer_id, chains.intent
+            order by chains.started_at, chains.contact_chain_id
+        ) as previous_chain_started_at
+    from chains
+),
+
+episode_starts as (
+    select
+        with_previous.*,
+        episode_definition.episode_definition_version,
+        case
+            when with_previous.previous_chain_started_at is null then 1
+            when {{ dbt.datediff('with_previous.previous_chain_started_at', 'with_previous.started_at', 'second') }}
+                > episode_definition.episode_gap_days * 86400 then 1
+            else 0
+        end as is_episode_start
+    from with_previous
+    cross join episode_definition
+),
+
+episode_numbered as (
+    select
+        episode_starts.*,
+        sum(is_episode_start) over (
+            partition by customer_id, intent
+            order by started_at, contact_chain_id
+            rows between unbounded preceding and current row
+        ) as episode_number
+    from episode_starts
+),
+
+with_episode_id as (
+    select
+        episode_numbered.*,
+        first_value(contact_chain_id) over (
+            partition by customer_id, intent, episode_number
+            order by started_at, contact_chain_id
+            rows between unbounded preceding and unbounded following
+        ) as episode_id
+    from episode_numbered
+),
+
+final as (
+    select
+        -- ids
+        contact_chain_id,
+        episode_id,
+        customer_id,
+        case_id,
+
+        -- dimensions
+        channel,
+        intent,
+        region,
+        segment,
+        bot_outcome,
+
+        -- flags
+        is_assisted,
+        is_bot_only,
+        has_abandoned_leg,
+
+        -- sequence within the episode
+        row_number() over (
+            partition by episode_id order by started_at, contact_chain_id
+        ) as chain_sequence,
+
+        -- measures
+        leg_count,
+        transfer_count,
+        agent_interaction_seconds,
+        customer_hold_seconds,
+        after_contact_work_seconds,
+
+        -- timestamps (UTC)
+        started_at,
+        ended_at,
+
+        -- definition version
+        episode_definition_version
+    from with_episode_id
+)
+
+select * from final

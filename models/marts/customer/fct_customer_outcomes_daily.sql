@@ -1,0 +1,91 @@
+{#- Day x region x intent: the parts of the three customer outcomes. Episode outcomes are dated by the
+    episode's first contact (UTC), repeat contacts by the chain's start (UTC). Sum the parts, then
+    divide: never average the rates. -#}
+with
+
+episodes as (
+    select * from {{ ref('fct_episode_outcomes') }}
+),
+
+contact_chains as (
+    select * from {{ ref('fct_contact_outcomes') }}
+),
+
+episode_days as (
+    select
+        first_contact_date as outcome_date,
+        region,
+        intent,
+        count(*) as episodes,
+        cast(sum(case when is_assisted then 1 else 0 end) as {{ dbt.type_bigint() }}) as assisted_episodes,
+        cast(sum(fcr_numerator) as {{ dbt.type_bigint() }}) as fcr_numerator,
+        cast(sum(fcr_denominator) as {{ dbt.type_bigint() }}) as fcr_denominator,
+        cast(sum(resolved_episode_count) as {{ dbt.type_bigint() }}) as resolved_episodes,
+        cast(sum(coalesce(resolution_seconds, 0)) as {{ dbt.type_bigint() }}) as resolution_seconds_sum,
+        max(fcr_definition_version) as fcr_definition_version,
+        max(resolution_time_definition_version) as resolution_time_definition_version
+    from episodes
+    group by first_contact_date, region, intent
+),
+
+contact_days as (
+    select
+        contact_date as outcome_date,
+        region,
+        intent,
+        count(*) as contact_chains,
+        cast(sum(repeat_denominator) as {{ dbt.type_bigint() }}) as assisted_chains,
+        cast(sum(repeat_numerator) as {{ dbt.type_bigint() }}) as repeat_chains,
+        max(repeat_definition_version) as repeat_definition_version
+    from contact_chains
+    group by contact_date, region, intent
+),
+
+day_keys as (
+    select outcome_date, region, intent from episode_days
+    union
+    select outcome_date, region, intent from contact_days
+),
+
+final as (
+    select
+        -- keys
+        {{ dbt.concat(["cast(day_keys.outcome_date as " ~ dbt.type_string() ~ ")", "'|'",
+            "coalesce(day_keys.region, '')", "'|'", "coalesce(day_keys.intent, '')"]) }} as outcome_day_key,
+        day_keys.outcome_date,
+        day_keys.region,
+        day_keys.intent,
+
+        -- volumes
+        coalesce(episode_days.episodes, 0) as episodes,
+        coalesce(episode_days.assisted_episodes, 0) as assisted_episodes,
+        coalesce(contact_days.contact_chains, 0) as contact_chains,
+
+        -- first contact resolution parts
+        coalesce(episode_days.fcr_numerator, 0) as fcr_numerator,
+        coalesce(episode_days.fcr_denominator, 0) as fcr_denominator,
+
+        -- repeat contact parts
+        coalesce(contact_days.repeat_chains, 0) as repeat_numerator,
+        coalesce(contact_days.assisted_chains, 0) as repeat_denominator,
+
+        -- resolution time parts
+        coalesce(episode_days.resolved_episodes, 0) as resolved_episodes,
+        coalesce(episode_days.resolution_seconds_sum, 0) as resolution_seconds_sum,
+
+        -- definition versions
+        episode_days.fcr_definition_version,
+        contact_days.repeat_definition_version,
+        episode_days.resolution_time_definition_version
+    from day_keys
+    left join episode_days
+        on day_keys.outcome_date = episode_days.outcome_date
+        and day_keys.region is not distinct from episode_days.region
+        and day_keys.intent is not distinct from episode_days.intent
+    left join contact_days
+        on day_keys.outcome_date = contact_days.outcome_date
+        and day_keys.region is not distinct from contact_days.region
+        and day_keys.intent is not distinct from contact_days.intent
+)
+
+select * from final

@@ -1,0 +1,105 @@
+{#- One row per episode (one customer need): first contact resolution and resolution time, published
+    as numerator / denominator parts so any grouping stays additive. -#}
+with
+
+episodes as (
+    select * from {{ ref('int_episodes__resolved') }}
+),
+
+horizon as (
+    select * from {{ ref('int_episodes__horizon') }}
+),
+
+fcr_definition as (
+    select
+        version as fcr_definition_version,
+        window_days as fcr_window_days
+    from {{ ref('metric_registry') }}
+    where metric_id = 'first_contact_resolution' and status = 'active'
+),
+
+resolution_time_definition as (
+    select version as resolution_time_definition_version
+    from {{ ref('metric_registry') }}
+    where metric_id = 'resolution_time' and status = 'active'
+),
+
+-- See DECISIONLOG "First contact resolution" for the rule and a worked example.
+fcr_evaluated as (
+    select
+        episodes.*,
+        horizon.as_of_at,
+        fcr_definition.fcr_definition_version,
+        fcr_definition.fcr_window_days,
+        resolution_time_definition.resolution_time_definition_version,
+        episodes.first_assisted_at is not null
+        and {{ dbt.datediff('episodes.first_assisted_at', 'horizon.as_of_at', 'second') }}
+        >= fcr_definition.fcr_window_days * 86400 as is_fcr_mature,
+        episodes.second_assisted_at is not null
+        and {{ dbt.datediff('episodes.first_assisted_at', 'episodes.second_assisted_at', 'second') }}
+        <= fcr_definition.fcr_window_days * 86400 as has_repeat_within_window,
+        episodes.is_resolved
+        and (episodes.second_assisted_at is null or episodes.resolved_at <= episodes.second_assisted_at)
+        as is_resolved_before_next_assisted
+    from episodes
+    cross join horizon
+    cross join fcr_definition
+    cross join resolution_time_definition
+),
+
+final as (
+    select
+        -- ids
+        episode_id,
+        customer_id,
+
+        -- dimensions
+        intent,
+        region,
+        segment,
+        first_channel,
+        resolved_by,
+        cast(first_contact_at as date) as first_contact_date,
+
+        -- flags
+        assisted_chain_count > 0 as is_assisted,
+        is_resolved,
+        is_contained,
+        is_fcr_mature,
+
+        -- contact history
+        chain_count,
+        contact_count,
+        transfer_count,
+        assisted_chain_count,
+
+        -- first contact resolution parts
+        case
+            when is_fcr_mature and not has_repeat_within_window and is_resolved_before_next_assisted then 1
+            else 0
+        end as fcr_numerator,
+        case when is_fcr_mature then 1 else 0 end as fcr_denominator,
+
+        -- resolution time parts
+        case when is_resolved then 1 else 0 end as resolved_episode_count,
+        case
+            when is_resolved then {{ dbt.datediff('first_contact_at', 'resolved_at', 'second') }}
+        end as resolution_seconds,
+
+        -- timestamps (UTC)
+        first_contact_at,
+        last_contact_at,
+        first_assisted_at,
+        second_assisted_at,
+        resolved_at,
+        as_of_at,
+
+        -- definition versions
+        episode_definition_version,
+        fcr_definition_version,
+        fcr_window_days,
+        resolution_time_definition_version
+    from fcr_evaluated
+)
+
+select * from final

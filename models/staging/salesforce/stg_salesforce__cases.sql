@@ -1,0 +1,84 @@
+{#- One row per Case, in its latest delivered version (greatest SystemModstamp). Subject and
+    Description are free text that can hold personal data and are not carried past the raw layer. -#}
+with
+
+source as (
+    select * from {{ source('salesforce', 'cases') }}
+),
+
+case_status_vocabulary as (
+    select * from {{ ref('case_status_vocabulary') }}
+    where source_system = 'salesforce'
+),
+
+resolution_code_vocabulary as (
+    select * from {{ ref('resolution_code_vocabulary') }}
+    where source_system = 'salesforce'
+),
+
+channel_vocabulary as (
+    select * from {{ ref('channel_vocabulary') }}
+    where source_system = 'salesforce'
+),
+
+versions_ranked as (
+    select
+        source.*,
+        row_number() over (
+            partition by Id
+            order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
+        ) as version_rank
+    from source
+),
+
+latest_versions as (
+    select * from versions_ranked
+    where version_rank = 1
+),
+
+final as (
+    select
+        -- ids
+        latest_versions.Id as case_id,
+        latest_versions.CaseNumber as case_number,
+        nullif(latest_versions.AccountId, '') as account_id,
+        nullif(latest_versions.ContactId, '') as customer_id,
+        nullif(latest_versions.OwnerId, '') as owner_id,
+
+        -- categories
+        case_status_vocabulary.case_status,
+        latest_versions.Status as source_status,
+        channel_vocabulary.channel as origin_channel,
+        latest_versions.Priority as priority,
+        latest_versions.Reason as case_reason,
+        latest_versions.Type as case_type,
+        nullif(latest_versions.Contact_Intent__c, '') as intent,
+        resolution_code_vocabulary.resolution,
+        nullif(latest_versions.Resolution_Code__c, '') as source_resolution_code,
+
+        -- flags
+        {{ text_to_boolean('latest_versions.IsClosed') }} as is_closed,
+        coalesce({{ text_to_boolean('latest_versions.IsClosed') }}, false)
+        and coalesce(resolution_code_vocabulary.is_resolved, false) as is_resolved,
+        {{ text_to_boolean('latest_versions.IsEscalated') }} as is_escalated,
+        coalesce({{ text_to_boolean('latest_versions.IsDeleted') }}, false) as is_deleted,
+
+        -- timestamps (UTC)
+        {{ utc_from_iso('latest_versions.CreatedDate') }} as created_at,
+        {{ utc_from_iso('latest_versions.ClosedDate') }} as closed_at,
+        {{ utc_from_iso('latest_versions.LastModifiedDate') }} as last_modified_at,
+        {{ utc_from_iso('latest_versions.SystemModstamp') }} as system_modstamp_at,
+
+        -- lineage
+        latest_versions._source_file as source_file,
+        latest_versions._delivery_date as delivery_date
+    from latest_versions
+    left join case_status_vocabulary
+        on latest_versions.Status = case_status_vocabulary.source_value
+    left join resolution_code_vocabulary
+        on latest_versions.Resolution_Code__c = resolution_code_vocabulary.source_value
+    left join channel_vocabulary
+        on latest_versions.Origin = channel_vocabulary.source_value
+)
+
+select * from final

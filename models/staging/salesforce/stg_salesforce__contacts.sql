@@ -1,0 +1,50 @@
+{#- One row per Contact (the customer), latest version. Names are dropped; e-mail and phone are
+    pseudonymised so they can still be matched but not read. -#}
+with
+
+source as (
+    select * from {{ source('salesforce', 'contacts') }}
+),
+
+versions_ranked as (
+    select
+        source.*,
+        row_number() over (
+            partition by Id
+            order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
+        ) as version_rank
+    from source
+),
+
+final as (
+    select
+        -- ids
+        Id as customer_id,
+        nullif(AccountId, '') as account_id,
+        {{ pseudonymise('Email') }} as email_key,
+        {{ pseudonymise('Phone') }} as phone_key,
+
+        -- attributes
+        cast(nullif(Birth_Year__c, '') as integer) as birth_year,
+        nullif(Preferred_Language__c, '') as preferred_language,
+        nullif(MailingCountry, '') as mailing_country,
+        nullif(Vulnerability_Type__c, '') as vulnerability_type,
+
+        -- flags
+        coalesce({{ text_to_boolean('Vulnerability_Flag__c') }}, false) as is_vulnerable,
+        coalesce({{ text_to_boolean('Vulnerability_Consent__c') }}, false) as has_vulnerability_consent,
+        coalesce({{ text_to_boolean('Marketing_Consent__c') }}, false) as has_marketing_consent,
+        coalesce({{ text_to_boolean('Is_Internal_Test__c') }}, false) as is_internal_test,
+        coalesce({{ text_to_boolean('IsDeleted') }}, false) as is_deleted,
+
+        -- timestamps (UTC)
+        {{ utc_from_iso('CreatedDate') }} as created_at,
+        {{ utc_from_iso('SystemModstamp') }} as system_modstamp_at,
+
+        -- lineage
+        _delivery_date as delivery_date
+    from versions_ranked
+    where version_rank = 1
+)
+
+select * from final
