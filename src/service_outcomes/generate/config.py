@@ -1,0 +1,76 @@
+"""Generator configuration and the named scales.
+
+A :class:`GeneratorConfig` fully determines the output: the same config always produces
+byte-identical files. Its :meth:`GeneratorConfig.digest` identifies a generation in
+``_generated.json`` so that a repeated run with the same config can be skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+
+#: Bumped whenever a change to the code changes the output for an unchanged config.
+GENERATOR_VERSION = "3"
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Everything that shapes one simulated organisation and its exports."""
+
+    seed: int = 42
+    start: date = date(2026, 1, 1)
+    days: int = 365
+    customers: int = 20_000
+    #: A customer never has two needs of one intent with contacts closer than this (days).
+    episode_gap_days: int = 21
+    #: First-contact-resolution / repeat window of the ground-truth headline (days).
+    fcr_window_days: int = 7
+    #: A resolution counts in resolution time once it has held this long before the horizon.
+    resolution_confirmation_days: int = 7
+    #: Mean needs per customer-year (scaled per segment in ``world``).
+    needs_per_year: float = 4.0
+    #: Share of customers created during the period (the rest exist at the start).
+    joiner_share: float = 0.08
+    internal_test_share: float = 0.005
+    #: Synthetic monitoring calls per day (Connect, from the fixed system numbers).
+    monitoring_calls_per_day: int = 6
+    #: Survey previews / tests per week (Qualtrics ``Survey Preview`` / ``Survey Test``).
+    survey_previews_per_week: int = 3
+    # Delivery mess of the Connect feed (shares of delivered record versions).
+    duplicate_rate: float = 0.02
+    update_rate: float = 0.05
+    late_rate: float = 0.01
+    #: Share of assisted contacts whose ``sf_case_id`` only arrives in an updated version.
+    case_link_late_rate: float = 0.30
+    #: Share of solved (agent-handled) needs followed by one more assisted contact.
+    follow_up_rate: float = 0.05
+    # Engineering knobs (do not change the content, only how it is produced).
+    block_size: int = 2_000
+    connect_file_max_records: int = 200_000
+    flush_bytes: int = 64 * 1024 * 1024
+
+    def to_json_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        return data
+
+    def digest(self) -> str:
+        payload = {"generator_version": GENERATOR_VERSION, "config": self.to_json_dict()}
+        raw = json.dumps(payload, sort_keys=True).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+    def with_(self, **changes: object) -> GeneratorConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+SCALES: dict[str, GeneratorConfig] = {
+    # A few seconds; spans the US (2026-03-08) and EU (2026-03-29) DST changes.
+    "ci": GeneratorConfig(start=date(2026, 3, 1), days=60, customers=1_500),
+    # Default of `make run`: about 195k contacts (~7 contacts per customer-year).
+    "demo": GeneratorConfig(customers=28_000),
+    "1m": GeneratorConfig(customers=145_000),
+    "10m": GeneratorConfig(customers=1_450_000),
+}

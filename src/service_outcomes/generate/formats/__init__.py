@@ -1,0 +1,1 @@
+"""One writer per vendor export: Amazon Connect, Salesforce Bulk API, Qualtrics."""

@@ -1,0 +1,197 @@
+"""``generate()``: simulate block by block, format, route to the landing folder, write truth."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .clock import Clock
+from .config import GENERATOR_VERSION, GeneratorConfig
+from .formats.connect import ConnectFormatter
+from .formats.csvtext import csv_line
+from .formats.qualtrics import HEADER as QUALTRICS_HEADER
+from .formats.qualtrics import QualtricsFormatter
+from .formats.salesforce import (
+    ACCOUNT_COLUMNS,
+    CASE_COLUMNS,
+    CASE_HISTORY_COLUMNS,
+    CONTACT_COLUMNS,
+    SalesforceFormatter,
+)
+from .partitioned import SOURCES, PartitionedWriter
+from .progress import Progress
+from .simulate import BlockSimulator
+from .system import monitoring_calls, survey_previews
+from .truth import TRUTH_FILES, TruthWriter
+
+MANIFEST = "_generated.json"
+HEADERS: dict[tuple[str, str], bytes] = {
+    ("salesforce", "Account"): csv_line(ACCOUNT_COLUMNS),
+    ("salesforce", "Contact"): csv_line(CONTACT_COLUMNS),
+    ("salesforce", "Case"): csv_line(CASE_COLUMNS),
+    ("salesforce", "CaseHistory"): csv_line(CASE_HISTORY_COLUMNS),
+    ("qualtrics", "survey_responses"): QUALTRICS_HEADER,
+}
+
+
+@dataclass
+class GenerationSummary:
+    config: GeneratorConfig
+    landing_dir: Path
+    truth_dir: Path
+    #: "source/table" -> number of files / data rows (CSV header rows not counted).
+    files: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    customers: int = 0
+    needs: int = 0
+    assisted_chains: int = 0
+    #: Distinct Connect contacts (ContactIds), monitoring calls included.
+    contact_records: int = 0
+    headline: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    #: True when an identical earlier generation was found and nothing was written.
+    skipped: bool = False
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "rows": self.rows,
+            "customers": self.customers,
+            "needs": self.needs,
+            "assisted_chains": self.assisted_chains,
+            "contact_records": self.contact_records,
+        }
+
+
+def _existing(cfg: GeneratorConfig, landing: Path, truth: Path) -> dict[str, Any] | None:
+    manifest = landing / MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        data = json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("digest") != cfg.digest():
+        return None
+    for rel, size in data.get("files", {}).items():
+        path = landing / rel
+        if not path.is_file() or path.stat().st_size != size:
+            return None
+    if not all((truth / name).is_file() for name in TRUTH_FILES):
+        return None
+    return data
+
+
+def _clear(landing: Path, truth: Path) -> None:
+    (landing / MANIFEST).unlink(missing_ok=True)
+    for source in SOURCES:
+        shutil.rmtree(landing / source, ignore_errors=True)
+    for name in TRUTH_FILES:
+        (truth / name).unlink(missing_ok=True)
+
+
+def generate(
+    config: GeneratorConfig, landing_dir: Path, truth_dir: Path, *, progress: bool = True
+) -> GenerationSummary:
+    """Simulate the organisation of ``config``; write its exports and the ground truth."""
+    started = time.perf_counter()
+    landing_dir = Path(landing_dir)
+    truth_dir = Path(truth_dir)
+    summary = GenerationSummary(config=config, landing_dir=landing_dir, truth_dir=truth_dir)
+    bar = Progress(config.customers, enabled=progress)
+    previous = _existing(config, landing_dir, truth_dir)
+    if previous is not None:
+        counts = previous["counts"]
+        summary.files = counts["files"]
+        summary.rows = counts["rows"]
+        summary.customers = counts["customers"]
+        summary.needs = counts["needs"]
+        summary.assisted_chains = counts["assisted_chains"]
+        summary.contact_records = counts["contact_records"]
+        summary.headline = json.loads((truth_dir / "headline.json").read_text())
+        summary.skipped = True
+        summary.seconds = time.perf_counter() - started
+        bar.message(f"generate: {landing_dir} is up to date (digest {config.digest()[:12]})")
+        return summary
+
+    _clear(landing_dir, truth_dir)
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    clock = Clock(config.start, config.days)
+    writer = PartitionedWriter(
+        landing_dir,
+        clock,
+        HEADERS,
+        flush_bytes=config.flush_bytes,
+        max_records=config.connect_file_max_records,
+    )
+    truth = TruthWriter(
+        truth_dir, clock, config.fcr_window_days, config.resolution_confirmation_days
+    )
+    connect = ConnectFormatter(config, clock)
+    sf = SalesforceFormatter(clock)
+    qx = QualtricsFormatter(clock)
+    contacts_total = 0
+
+    # Records no customer causes.
+    rng = random.Random(f"fmt:{config.seed}:system")
+    lines: list[tuple[int, bytes]] = []
+    system_calls = monitoring_calls(config, clock)
+    for c in system_calls:
+        connect.lines(c, rng, lines)
+    writer.add_many("amazon_connect", "contact_records", lines)
+    writer.add_many(
+        "qualtrics", "survey_responses", (qx.row(s) for s in survey_previews(config, clock))
+    )
+    contacts_total += len(system_calls)
+
+    blocks = (config.customers + config.block_size - 1) // config.block_size
+    for block in range(blocks):
+        sim = BlockSimulator(config, clock, block)
+        sim.run()
+        rng = random.Random(f"fmt:{config.seed}:{block}")
+        for cust in sim.customers:
+            writer.add("salesforce", "Account", *sf.account(cust))
+            writer.add("salesforce", "Contact", *sf.contact(cust))
+        for cust, churned_at in sim.churns:
+            writer.add("salesforce", "Account", *sf.account(cust, churned_at))
+        for case in sim.cases:
+            writer.add_many("salesforce", "Case", sf.case_rows(case))
+            writer.add_many("salesforce", "CaseHistory", sf.history_rows(case))
+        lines = []
+        for c in sim.contacts:
+            connect.lines(c, rng, lines)
+        writer.add_many("amazon_connect", "contact_records", lines)
+        writer.add_many("qualtrics", "survey_responses", (qx.row(s) for s in sim.surveys))
+        truth.add(sim.needs)
+        contacts_total += len(sim.contacts)
+        summary.customers += len(sim.customers)
+        bar.update(len(sim.customers), len(sim.contacts))
+    writer.close()
+    summary.headline = truth.close()
+    bar.finish()
+
+    summary.files = {f"{s}/{t}": len(paths) for (s, t), paths in sorted(writer.files.items())}
+    summary.rows = {f"{s}/{t}": n for (s, t), n in sorted(writer.rows.items())}
+    summary.needs = truth.needs
+    summary.assisted_chains = truth.chains
+    summary.contact_records = contacts_total
+    files = {rel: (landing_dir / rel).stat().st_size for rel in writer.all_files()}
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "digest": config.digest(),
+        "config": config.to_json_dict(),
+        "counts": summary.counts(),
+        "files": files,
+    }
+    (landing_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    summary.seconds = time.perf_counter() - started
+    bar.message(
+        f"generate: {contacts_total:,} contacts, {summary.needs:,} needs, "
+        f"{sum(summary.files.values()):,} files in {summary.seconds:,.1f}s"
+    )
+    return summary

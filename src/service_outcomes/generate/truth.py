@@ -1,0 +1,182 @@
+"""Ground truth: what really happened in the simulation (the warehouse never reads it).
+
+``episodes.csv.gz``: one row per need that had at least one contact in the period.
+
+* ``need_id``: the simulation's need id; ``customer_id``: Salesforce Contact ``Id``;
+  ``intent``; ``region``; ``is_internal_test`` (``true``/``false``).
+* ``first_contact_at``: InitiationTimestamp of the need's first contact of any kind (bot chat,
+  queue abandon, assisted), UTC ``YYYY-MM-DDTHH:MM:SSZ``.
+* ``first_assisted_at``: InitiationTimestamp of the first contact of the first assisted chain
+  (for a chat the bot handed off, the start of that chat); empty if there is none.
+* ``second_assisted_at``: start of the second assisted chain (follow-ups included); empty if none.
+* ``assisted_chain_count``: assisted chains (a chain = the contact an agent took plus its
+  transfer legs); ``contact_count``: Connect contacts of the need of every kind, each transfer
+  leg counted.
+* ``is_contained``: solved by the bot with no assisted chain.
+* ``is_solved`` / ``solved_at``: solved as of the period end, and when (the case closing
+  moment after the solving contact's after-contact work, the back-office fix, or the end of the
+  resolving bot chat).
+* ``case_id``: the need's Salesforce Case (empty when no agent ever handled it).
+
+``assisted_chains.csv.gz``: one row per assisted chain: ``need_id``, ``chain_index`` (1..n),
+``initial_contact_id`` (ContactId of the chain's first contact), ``started_at`` (its
+InitiationTimestamp), ``is_follow_up`` (a contact after the need was solved).
+
+``headline.json``: for non-test customers, window W = ``fcr_window_days`` and as-of = the end
+of the period's last day:
+
+* ``first_contact_resolution``: needs with an assisted chain whose first chain is mature
+  (``first_assisted_at + W <= as_of``) and that are solved with no other assisted chain within
+  W of the first, nor before being solved (``second_assisted_at`` empty, or after
+  ``first_assisted_at + W`` and not before ``solved_at``), over mature needs with a chain.
+* ``repeat_contact``: assisted chains starting within W (<=, seconds) after the start of the
+  previous chain of the same need, over all assisted chains.
+* ``resolution_time``: needs solved at least ``resolution_confirmation_days`` before as-of
+  (a resolution is confirmed once it has held that long): count, sum, mean and median of
+  ``solved_at - first_contact_at`` in seconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+from array import array
+from pathlib import Path
+from typing import IO, Any
+
+from .clock import DAY, Clock
+from .model import NeedTruth
+
+EPISODE_COLUMNS = (
+    "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
+    "first_assisted_at", "second_assisted_at", "assisted_chain_count", "contact_count",
+    "is_contained", "is_solved", "solved_at", "case_id",
+)  # fmt: skip
+CHAIN_COLUMNS = ("need_id", "chain_index", "initial_contact_id", "started_at", "is_follow_up")
+TRUTH_FILES = ("episodes.csv.gz", "assisted_chains.csv.gz", "headline.json")
+
+
+def _open_gz(path: Path) -> IO[bytes]:
+    raw = open(path, "wb")  # noqa: SIM115 - closed in TruthWriter.close
+    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0)
+
+
+def _tf(v: bool) -> str:
+    return "true" if v else "false"
+
+
+class TruthWriter:
+    def __init__(self, root: Path, clock: Clock, window_days: int, confirmation_days: int) -> None:
+        self.root = root
+        self.clock = clock
+        self.window = window_days * DAY
+        self.confirmation = confirmation_days * DAY
+        root.mkdir(parents=True, exist_ok=True)
+        self._raw: list[IO[bytes]] = []
+        self._episodes = _open_gz(root / "episodes.csv.gz")
+        self._chains = _open_gz(root / "assisted_chains.csv.gz")
+        self._episodes.write((",".join(EPISODE_COLUMNS) + "\n").encode())
+        self._chains.write((",".join(CHAIN_COLUMNS) + "\n").encode())
+        self.needs = 0
+        self.chains = 0
+        self.contacts = 0
+        self._fcr_num = self._fcr_den = 0
+        self._rep_num = self._rep_den = 0
+        self._res = array("q")
+
+    def add(self, needs: list[NeedTruth]) -> None:
+        iso = self.clock.iso_z
+        as_of = self.clock.end
+        w = self.window
+        ep_lines = []
+        ch_lines = []
+        for n in needs:
+            chains = n.chains
+            first_a = chains[0].started if chains else 0
+            second_a = chains[1].started if len(chains) > 1 else 0
+            cust = n.customer
+            ep_lines.append(
+                ",".join(
+                    (
+                        n.need_id,
+                        cust.contact_id,
+                        n.intent,
+                        cust.region,
+                        _tf(cust.is_test),
+                        iso(n.first_contact),
+                        iso(first_a) if chains else "",
+                        iso(second_a) if second_a else "",
+                        str(len(chains)),
+                        str(n.contact_count),
+                        _tf(n.is_contained),
+                        _tf(n.solved_at > 0),
+                        iso(n.solved_at) if n.solved_at else "",
+                        n.case_id,
+                    )
+                )
+            )
+            prev = 0
+            for i, ch in enumerate(chains, start=1):
+                ch_lines.append(
+                    f"{n.need_id},{i},{ch.initial_contact_id},{iso(ch.started)},"
+                    f"{_tf(ch.is_follow_up)}"
+                )
+                if not cust.is_test:
+                    self._rep_den += 1
+                    if i > 1 and ch.started - prev <= w:
+                        self._rep_num += 1
+                prev = ch.started
+            self.needs += 1
+            self.chains += len(chains)
+            self.contacts += n.contact_count
+            if cust.is_test:
+                continue
+            if n.solved_at and n.solved_at + self.confirmation <= as_of:
+                self._res.append(n.solved_at - n.first_contact)
+            if chains and first_a + w <= as_of:
+                self._fcr_den += 1
+                if n.solved_at and (
+                    not second_a or (second_a > first_a + w and n.solved_at <= second_a)
+                ):
+                    self._fcr_num += 1
+        if ep_lines:
+            self._episodes.write(("\n".join(ep_lines) + "\n").encode())
+        if ch_lines:
+            self._chains.write(("\n".join(ch_lines) + "\n").encode())
+
+    def headline(self) -> dict[str, Any]:
+        res = self._res
+        total = sum(res)
+        return {
+            "as_of": self.clock.iso_z(self.clock.end),
+            "window_days": self.window // DAY,
+            "resolution_confirmation_days": self.confirmation // DAY,
+            "population": "needs of customers that are not internal test accounts",
+            "first_contact_resolution": {
+                "numerator": self._fcr_num,
+                "denominator": self._fcr_den,
+                "rate": self._fcr_num / self._fcr_den if self._fcr_den else None,
+            },
+            "repeat_contact": {
+                "numerator": self._rep_num,
+                "denominator": self._rep_den,
+                "rate": self._rep_num / self._rep_den if self._rep_den else None,
+            },
+            "resolution_time": {
+                "solved_needs": len(res),
+                "sum_seconds": total,
+                "mean_seconds": total / len(res) if res else None,
+                "median_seconds": statistics.median(res) if res else None,
+            },
+        }
+
+    def close(self) -> dict[str, Any]:
+        for gz in (self._episodes, self._chains):
+            fileobj = gz.fileobj
+            gz.close()
+            if fileobj is not None:
+                fileobj.close()
+        head = self.headline()
+        (self.root / "headline.json").write_text(json.dumps(head, indent=2) + "\n")
+        return head

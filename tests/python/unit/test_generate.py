@@ -1,0 +1,500 @@
+"""Tests of the simulated organisation and its vendor exports (``service_outcomes.generate``)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import itertools
+import json
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service_outcomes.generate import (
+    MONITORING_ENDPOINTS,
+    SCALES,
+    GenerationSummary,
+    GeneratorConfig,
+    generate,
+)
+from service_outcomes.generate.formats.qualtrics import COLUMNS as QUALTRICS_COLUMNS
+from service_outcomes.generate.formats.salesforce import (
+    ACCOUNT_COLUMNS,
+    CASE_COLUMNS,
+    CASE_HISTORY_COLUMNS,
+    CONTACT_COLUMNS,
+)
+
+CONFIG = GeneratorConfig(
+    seed=7, start=date(2026, 3, 1), days=40, customers=500, internal_test_share=0.03
+)
+PERIOD_START = datetime(2026, 3, 1, tzinfo=UTC)
+PERIOD_END = datetime(2026, 4, 10, tzinfo=UTC)
+CONNECT_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+SF_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$")
+QX_TS = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+INTENTS = {"billing", "payment_problem", "technical_fault", "account_change", "complaint",
+           "onboarding"}  # fmt: skip
+REQUIRED_CONNECT = (
+    "ContactId", "InitialContactId", "PreviousContactId", "NextContactId", "Channel",
+    "InitiationMethod", "InitiationTimestamp", "ConnectedToSystemTimestamp",
+    "DisconnectTimestamp", "DisconnectReason", "LastUpdateTimestamp", "CustomerEndpoint",
+    "SystemEndpoint", "Queue", "Agent", "Attributes", "AWSAccountId", "InstanceARN",
+    "AWSContactTraceRecordFormatVersion",
+)  # fmt: skip
+
+
+def _ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def _delivery(path: Path) -> date:
+    return date.fromisoformat(path.parent.name.removeprefix("delivery_date="))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, GenerationSummary]:
+    base = tmp_path_factory.mktemp("gen")
+    summary = generate(CONFIG, base / "landing", base / "truth", progress=False)
+    return base / "landing", base / "truth", summary
+
+
+@pytest.fixture(scope="module")
+def connect(run: tuple[Path, Path, GenerationSummary]) -> list[tuple[Path, bytes, dict]]:
+    landing = run[0]
+    out = []
+    for path in sorted((landing / "amazon_connect" / "contact_records").rglob("*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            out.append((path, line, json.loads(line)))
+    return out
+
+
+def _csv(landing: Path, table: str) -> list[tuple[Path, dict[str, str]]]:
+    rows = []
+    for path in sorted((landing / "salesforce" / table).rglob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows.extend((path, r) for r in csv.DictReader(fh))
+    return rows
+
+
+def _surveys(landing: Path) -> list[tuple[Path, dict[str, str]]]:
+    rows = []
+    for path in sorted((landing / "qualtrics" / "survey_responses").rglob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            assert header == list(QUALTRICS_COLUMNS)
+            next(reader)
+            ids = next(reader)
+            assert json.loads(ids[0]) == {"ImportId": "startDate", "timeZone": "America/New_York"}
+            assert all("ImportId" in json.loads(v) for v in ids)
+            rows.extend((path, dict(zip(header, r, strict=True))) for r in reader)
+    return rows
+
+
+def _truth(truth: Path, name: str) -> list[dict[str, str]]:
+    with gzip.open(truth / name, "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ---- determinism and idempotency ------------------------------------------------------------
+
+
+def test_same_config_is_byte_identical_and_seed_matters(tmp_path: Path, run) -> None:
+    landing, truth, _ = run
+    generate(CONFIG, tmp_path / "a" / "landing", tmp_path / "a" / "truth", progress=False)
+    assert _files(tmp_path / "a" / "landing") == _files(landing)
+    assert _files(tmp_path / "a" / "truth") == _files(truth)
+    other = CONFIG.with_(seed=8)
+    generate(other, tmp_path / "b" / "landing", tmp_path / "b" / "truth", progress=False)
+    assert _files(tmp_path / "b" / "landing") != _files(landing)
+
+
+def test_block_size_does_not_change_output_except_manifest(tmp_path: Path) -> None:
+    small = CONFIG.with_(customers=120, days=20, block_size=50)
+    large = small.with_(block_size=50, flush_bytes=1_000)  # tiny buffers: many appends
+    generate(small, tmp_path / "s" / "l", tmp_path / "s" / "t", progress=False)
+    generate(large, tmp_path / "f" / "l", tmp_path / "f" / "t", progress=False)
+    a = _files(tmp_path / "s" / "l")
+    b = _files(tmp_path / "f" / "l")
+    a.pop("_generated.json")
+    b.pop("_generated.json")
+    assert a == b
+
+
+def test_idempotent_skip_and_regenerate(tmp_path: Path) -> None:
+    cfg = CONFIG.with_(customers=60, days=10)
+    landing, truth = tmp_path / "landing", tmp_path / "truth"
+    first = generate(cfg, landing, truth, progress=False)
+    assert not first.skipped
+    before = {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()}
+    again = generate(cfg, landing, truth, progress=False)
+    assert again.skipped
+    assert again.rows == first.rows and again.contact_records == first.contact_records
+    assert {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()} == before
+    # A missing file forces a fresh generation that restores it.
+    victim = next(iter(sorted(before)))
+    victim.unlink()
+    redo = generate(cfg, landing, truth, progress=False)
+    assert not redo.skipped and victim.exists()
+    # Another config replaces the previous output entirely.
+    other = generate(cfg.with_(days=5), landing, truth, progress=False)
+    assert not other.skipped
+    dates = {p.parent.name for p in landing.rglob("*.csv")}
+    assert max(dates) <= "delivery_date=2026-03-05"
+    manifest = json.loads((landing / "_generated.json").read_text())
+    assert manifest["digest"] == cfg.with_(days=5).digest()
+
+
+def test_scales() -> None:
+    assert {"ci", "demo", "1m", "10m"} <= set(SCALES)
+    ci = SCALES["ci"]
+    assert ci.start <= date(2026, 3, 8) and ci.start + timedelta(days=ci.days) > date(2026, 3, 29)
+    assert SCALES["demo"].days == 365 and SCALES["demo"].start == date(2026, 1, 1)
+
+
+def test_summary(run) -> None:
+    _, _, summary = run
+    assert summary.customers == CONFIG.customers
+    assert summary.rows["salesforce/Contact"] == CONFIG.customers
+    assert summary.contact_records > 0 and summary.needs > 0 and summary.seconds >= 0
+    assert set(summary.files) == {
+        "salesforce/Account", "salesforce/Contact", "salesforce/Case", "salesforce/CaseHistory",
+        "amazon_connect/contact_records", "qualtrics/survey_responses",
+    }  # fmt: skip
+
+
+# ---- formats --------------------------------------------------------------------------------
+
+
+def test_layout(run) -> None:
+    landing = run[0]
+    pattern = re.compile(
+        r"^(salesforce/(Case|CaseHistory|Account|Contact)/delivery_date=(\d{4}-\d{2}-\d{2})/\2-\3\.csv"
+        r"|amazon_connect/contact_records/delivery_date=(\d{4}-\d{2}-\d{2})/"
+        r"contact_records-\4-\d{3}\.jsonl"
+        r"|qualtrics/survey_responses/delivery_date=(\d{4}-\d{2}-\d{2})/survey_responses-\5\.csv)$"
+    )
+    files = [p for p in landing.rglob("*") if p.is_file()]
+    for p in files:
+        rel = str(p.relative_to(landing))
+        if rel == "_generated.json":
+            continue
+        assert pattern.match(rel), rel
+        assert CONFIG.start <= _delivery(p) < PERIOD_END.date()
+    assert (landing / "_generated.json").is_file()
+
+
+def test_connect_records(connect) -> None:
+    assert connect
+    for path, _, rec in connect:
+        for key in REQUIRED_CONNECT:
+            assert key in rec, key
+        assert rec["AWSContactTraceRecordFormatVersion"] == "2017-03-10"
+        assert rec["Channel"] in {"VOICE", "CHAT"}
+        assert rec["InitiationMethod"] in {"INBOUND", "API", "TRANSFER"}
+        assert rec["DisconnectReason"] in {
+            "CUSTOMER_DISCONNECT", "AGENT_DISCONNECT", "CONTACT_FLOW_DISCONNECT",
+        }  # fmt: skip
+        for key in ("InitiationTimestamp", "DisconnectTimestamp", "LastUpdateTimestamp"):
+            assert CONNECT_TS.match(rec[key]), rec[key]
+        assert _ts(rec["LastUpdateTimestamp"]) < PERIOD_END
+        assert _ts(rec["LastUpdateTimestamp"]).date() <= _delivery(path)
+        assert all(isinstance(v, str) for v in rec["Attributes"].values())
+        if rec["Agent"] is not None:
+            assert rec["Queue"] is not None
+            ended = rec["Agent"]["AfterContactWorkEndTimestamp"]
+            assert ended is None or _ts(ended) < PERIOD_END
+        if rec["Channel"] == "VOICE":
+            assert rec["CustomerEndpoint"]["Type"] == "TELEPHONE_NUMBER"
+            assert re.match(r"^\+\d{10,14}$", rec["CustomerEndpoint"]["Address"])
+        intent = rec["Attributes"].get("intent")
+        assert intent is None or intent in INTENTS
+
+
+def test_salesforce_csv(run) -> None:
+    landing = run[0]
+    expected = {"Account": ACCOUNT_COLUMNS, "Contact": CONTACT_COLUMNS, "Case": CASE_COLUMNS,
+                "CaseHistory": CASE_HISTORY_COLUMNS}  # fmt: skip
+    for table, columns in expected.items():
+        for path in (landing / "salesforce" / table).rglob("*.csv"):
+            with open(path, newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+            assert rows[0] == list(columns)
+            assert len(rows) > 1 and all(len(r) == len(columns) for r in rows)
+    for table in expected:
+        for path, row in _csv(landing, table):
+            for col in ("CreatedDate", "LastModifiedDate", "SystemModstamp", "ClosedDate"):
+                if row.get(col):
+                    assert SF_TS.match(row[col]), (col, row[col])
+                    assert _ts(row[col]) < PERIOD_END
+            if table != "Account" or row["Customer_Status__c"] == "churned":
+                stamp = row.get("SystemModstamp") or row["CreatedDate"]
+                if _ts(stamp) >= PERIOD_START:
+                    assert _ts(stamp).date() == _delivery(path)
+            for col in ("IsDeleted", "IsClosed", "IsEscalated", "Is_Internal_Test__c"):
+                if col in row:
+                    assert row[col] in {"true", "false"}
+    cases = _csv(landing, "Case")
+    for _, row in cases:
+        assert re.match(r"^500[0-9A-Za-z]{15}$", row["Id"])
+        assert re.match(r"^\d{8}$", row["CaseNumber"])
+        assert row["Status"] in {"New", "Working", "Escalated", "On Hold", "Closed", "Reopened"}
+        assert (row["Status"] == "Closed") == (row["IsClosed"] == "true")
+        assert bool(row["ClosedDate"]) == (row["IsClosed"] == "true")
+        assert row["Resolution_Code__c"] in {"Resolved", "Resolved - Workaround",
+                                             "No Customer Response", ""}  # fmt: skip
+        assert row["Contact_Intent__c"] in INTENTS
+        assert row["Origin"] in {"Phone", "Chat"}
+        assert row["Type"] in {"Question", "Problem", "Complaint", "Request"}
+        if row["Contact_Intent__c"] == "complaint":
+            assert row["Type"] == "Complaint"
+    for _, row in _csv(landing, "Contact"):
+        assert re.match(r"^003[0-9A-Za-z]{15}$", row["Id"])
+        assert row["Preferred_Language__c"] in {"en", "de", "es", "cy"}
+        assert re.match(r"^\d{4}$", row["Birth_Year__c"])
+    for _, row in _csv(landing, "Account"):
+        assert row["Segment__c"] in {"consumer", "small_business", "premium"}
+        assert row["Region__c"] in {"uk", "de", "us_east", "us_west"}
+        assert row["Type"] in {"Customer", "Internal"}
+        assert (row["Type"] == "Internal") == (row["Is_Internal_Test__c"] == "true")
+    # Cases modified on several days appear in several deliveries.
+    per_case = defaultdict(set)
+    for path, row in cases:
+        per_case[row["Id"]].add(_delivery(path))
+    assert any(len(days) > 1 for days in per_case.values())
+
+
+def test_qualtrics(run) -> None:
+    landing = run[0]
+    rows = _surveys(landing)
+    assert rows
+    ny = ZoneInfo("America/New_York")
+    statuses = {r["Status"] for _, r in rows}
+    assert "IP Address" in statuses and statuses & {"Survey Preview", "Survey Test"}
+    for path, r in rows:
+        for col in ("StartDate", "EndDate", "RecordedDate"):
+            assert QX_TS.match(r[col])
+        recorded = datetime.fromisoformat(r["RecordedDate"]).replace(tzinfo=ny)
+        assert recorded < PERIOD_END
+        last = (PERIOD_END - timedelta(days=1)).date()
+        assert _delivery(path) == min(recorded.date() + timedelta(days=1), last)
+        assert re.match(r"^R_[0-9A-Za-z]{15}$", r["ResponseId"])
+        assert r["Finished"] in {"True", "False"}
+        assert r["Q3_NPS_GROUP"] in {"Promoter", "Passive", "Detractor", ""}
+        assert (r["Q3"] == "") == (r["Q3_NPS_GROUP"] == "")
+        if r["Finished"] == "False":
+            assert int(r["Progress"]) < 100 and r["Q3"] == "" and r["Q4"] == ""
+        if r["Q1"]:
+            assert 1 <= int(r["Q1"]) <= 5
+        if r["Q2"]:
+            assert 1 <= int(r["Q2"]) <= 7
+        assert r["DistributionChannel"] in {"email", "anonymous", "sms"}
+        assert r["UserLanguage"] in {"EN", "DE", "ES", "CY"}
+        if r["Status"] == "IP Address":
+            assert r["intent"] in INTENTS and r["connect_contact_id"] and r["sf_case_id"]
+    assert any(r["Finished"] == "False" for _, r in rows)
+
+
+# ---- the mess the warehouse must cope with ---------------------------------------------------
+
+
+def test_connect_mess_present(connect) -> None:
+    lines = [line for _, line, _ in connect]
+    assert len(lines) > len(set(lines)), "identical duplicates"
+    versions = defaultdict(set)
+    for _, _, rec in connect:
+        versions[rec["ContactId"]].add(rec["LastUpdateTimestamp"])
+    assert any(len(v) > 1 for v in versions.values()), "updated versions"
+    late = [p for p, _, r in connect if _delivery(p) > _ts(r["LastUpdateTimestamp"]).date()]
+    assert late, "late deliveries"
+    # sf_case_id only in a later version for some contacts.
+    by_id = defaultdict(list)
+    for _, _, rec in connect:
+        by_id[rec["ContactId"]].append(rec)
+    linked_late = 0
+    for recs in by_id.values():
+        recs.sort(key=lambda r: r["LastUpdateTimestamp"])
+        if "sf_case_id" not in recs[0]["Attributes"] and "sf_case_id" in recs[-1]["Attributes"]:
+            linked_late += 1
+    assert linked_late
+    current = [max(recs, key=lambda r: r["LastUpdateTimestamp"]) for recs in by_id.values()]
+    bot_only = [r for r in current if r["Channel"] == "CHAT" and r["Agent"] is None
+                and r["Queue"] is None and r["Attributes"].get("bot_outcome")]  # fmt: skip
+    assert {r["Attributes"]["bot_outcome"] for r in bot_only} == {"resolved", "abandoned"}
+    handed = [r for r in current if r["Attributes"].get("bot_outcome") == "handed_off"]
+    assert handed and all(r["Queue"] for r in handed)  # (some then abandoned in the queue)
+    assert any(r["Agent"] for r in handed)
+    transfers = [r for r in current if r["InitiationMethod"] == "TRANSFER"]
+    assert transfers
+    ids = set(by_id)
+    for r in transfers:
+        assert r["PreviousContactId"] in ids and r["InitialContactId"] in ids
+    abandoned = [r for r in current if r["Queue"] and r["Agent"] is None]
+    assert abandoned and all(r["DisconnectReason"] == "CUSTOMER_DISCONNECT" for r in abandoned)
+    monitoring = [r for r in current if r["CustomerEndpoint"]
+                  and r["CustomerEndpoint"]["Address"] in MONITORING_ENDPOINTS]  # fmt: skip
+    assert monitoring
+    for r in monitoring:
+        assert r["DisconnectReason"] == "CONTACT_FLOW_DISCONNECT" and r["Agent"] is None
+        assert not r["Attributes"].get("sf_contact_id")
+    customer_numbers = {
+        r["CustomerEndpoint"]["Address"]
+        for r in current
+        if r["CustomerEndpoint"] and r["Attributes"].get("sf_contact_id")
+    }
+    assert not customer_numbers & set(MONITORING_ENDPOINTS)
+    # Every customer contact is identified; every assisted one ends up linked to a case.
+    for r in current:
+        if r["CustomerEndpoint"] is None or r["Attributes"].get("sf_contact_id"):
+            assert r["Attributes"]["sf_contact_id"] and r["Attributes"]["intent"]
+    # Schema drift: new top-level fields from some day on only.
+    drift = [_ts(r["InitiationTimestamp"]) for r in current if "ContactDetails" in r]
+    plain = [_ts(r["InitiationTimestamp"]) for r in current if "ContactDetails" not in r]
+    assert drift and plain and min(drift) > min(plain)
+
+
+def test_salesforce_mess_present(run) -> None:
+    landing = run[0]
+    accounts = _csv(landing, "Account")
+    assert any(r["Type"] == "Internal" for _, r in accounts)
+    assert any(r["Customer_Status__c"] == "churned" and r["Churn_Date__c"] for _, r in accounts)
+    assert any(_ts(r["CreatedDate"]) > PERIOD_START + timedelta(days=1) for _, r in accounts)
+    history = _csv(landing, "CaseHistory")
+    assert any(r["Field"] == "Status" and r["OldValue"] == "Closed"
+               and r["NewValue"] == "Reopened" for _, r in history)  # fmt: skip
+    assert any(r["Field"] == "created" for _, r in history)
+
+
+# ---- ground truth ---------------------------------------------------------------------------
+
+
+def test_truth_consistency(run, connect) -> None:
+    _, truth, summary = run
+    episodes = _truth(truth, "episodes.csv.gz")
+    chains = _truth(truth, "assisted_chains.csv.gz")
+    assert len(episodes) == summary.needs and len(chains) == summary.assisted_chains
+    by_need = {e["need_id"]: e for e in episodes}
+    assert len(by_need) == len(episodes)
+    per_need = defaultdict(list)
+    for ch in chains:
+        assert ch["need_id"] in by_need
+        per_need[ch["need_id"]].append(ch)
+    contact_ids = {rec["ContactId"] for _, _, rec in connect}
+    for need_id, e in by_need.items():
+        cs = sorted(per_need[need_id], key=lambda c: int(c["chain_index"]))
+        assert [int(c["chain_index"]) for c in cs] == list(range(1, len(cs) + 1))
+        assert int(e["assisted_chain_count"]) == len(cs)
+        assert int(e["contact_count"]) >= len(cs) >= 0
+        if e["is_contained"] == "true":
+            assert not cs and e["is_solved"] == "true" and not e["case_id"]
+        if cs:
+            assert e["first_assisted_at"] == cs[0]["started_at"] and e["case_id"]
+            assert e["second_assisted_at"] == (cs[1]["started_at"] if len(cs) > 1 else "")
+        else:
+            assert e["first_assisted_at"] == "" and e["second_assisted_at"] == ""
+        assert (e["is_solved"] == "true") == bool(e["solved_at"])
+        if e["solved_at"]:
+            assert _ts(e["first_contact_at"]) <= _ts(e["solved_at"]) < PERIOD_END
+        assert _ts(e["first_contact_at"]) < PERIOD_END
+        for c in cs:
+            assert c["initial_contact_id"] in contact_ids
+    assert any(c["is_follow_up"] == "true" for c in chains)
+    head = json.loads((truth / "headline.json").read_text())
+    for key in ("first_contact_resolution", "repeat_contact"):
+        assert 0 <= head[key]["numerator"] <= head[key]["denominator"]
+        assert 0.0 <= head[key]["rate"] <= 1.0
+    # Recompute FCR from the episodes file.
+    w = timedelta(days=7)
+    num = den = 0
+    for e in episodes:
+        if e["is_internal_test"] == "true" or not e["first_assisted_at"]:
+            continue
+        first = _ts(e["first_assisted_at"])
+        if first + w > PERIOD_END:
+            continue
+        den += 1
+        second = _ts(e["second_assisted_at"]) if e["second_assisted_at"] else None
+        solved = _ts(e["solved_at"]) if e["solved_at"] else None
+        if solved and (second is None or (second > first + w and solved <= second)):
+            num += 1
+    assert (num, den) == (head["first_contact_resolution"]["numerator"],
+                          head["first_contact_resolution"]["denominator"])  # fmt: skip
+    confirmed = PERIOD_END - timedelta(days=head["resolution_confirmation_days"])
+    assert head["resolution_time"]["solved_needs"] == sum(
+        e["is_solved"] == "true"
+        and e["is_internal_test"] == "false"
+        and _ts(e["solved_at"]) <= confirmed
+        for e in episodes
+    )
+
+
+@pytest.mark.parametrize("gap_from", ["previous_end", "previous_start"])
+def test_identifiability_rule_and_sessionisation(run, connect, gap_from: str) -> None:
+    """Sessionising the exported contacts per customer + intent with a 21-day gap (measured
+    from the previous contact's end or start) rebuilds exactly the truth's needs."""
+    _, truth, _ = run
+    episodes = _truth(truth, "episodes.csv.gz")
+    current: dict[str, dict] = {}
+    for _, _, rec in connect:
+        cid = rec["ContactId"]
+        if cid not in current or rec["LastUpdateTimestamp"] > current[cid]["LastUpdateTimestamp"]:
+            current[cid] = rec
+    starts = defaultdict(list)
+    for rec in current.values():
+        customer = rec["Attributes"].get("sf_contact_id")
+        if customer:
+            starts[(customer, rec["Attributes"]["intent"])].append(
+                (_ts(rec["InitiationTimestamp"]), _ts(rec["LastUpdateTimestamp"]))
+            )
+    gap = timedelta(days=21)
+    sessions = defaultdict(list)
+    for key, items in starts.items():
+        items.sort()
+        last_end = None
+        for start, end in items:
+            if last_end is None or start - last_end > gap:
+                sessions[key].append(start)
+            mark = end if gap_from == "previous_end" else start
+            last_end = mark if last_end is None else max(last_end, mark)
+    truth_starts = defaultdict(list)
+    for e in episodes:
+        truth_starts[(e["customer_id"], e["intent"])].append(_ts(e["first_contact_at"]))
+    assert {k: sorted(v) for k, v in truth_starts.items()} == dict(sessions)
+    # And directly: within a customer + intent, needs start > 21 days after each other.
+    for items in truth_starts.values():
+        items.sort()
+        for a, b in itertools.pairwise(items):
+            assert b - a > gap
+
+
+def test_truth_files_are_gzip_csv(run) -> None:
+    truth = run[1]
+    raw = gzip.decompress((truth / "episodes.csv.gz").read_bytes()).decode()
+    header = next(csv.reader(io.StringIO(raw)))
+    assert header[:3] == ["need_id", "customer_id", "intent"]
+
+
+def test_connect_deliveries_split_into_bounded_files(tmp_path: Path) -> None:
+    cfg = CONFIG.with_(customers=400, days=10, connect_file_max_records=15)
+    generate(cfg, tmp_path / "l", tmp_path / "t", progress=False)
+    days = defaultdict(list)
+    for path in (tmp_path / "l" / "amazon_connect").rglob("*.jsonl"):
+        lines = path.read_bytes().splitlines()
+        assert 0 < len(lines) <= 15
+        days[path.parent].append(path.name)
+    assert any(len(names) > 1 for names in days.values())
+    for names in days.values():
+        seqs = sorted(int(n.rsplit("-", 1)[1].removesuffix(".jsonl")) for n in names)
+        assert seqs == list(range(1, len(seqs) + 1))
