@@ -18,7 +18,7 @@ final as (
         {%- if var('as_of') %}
         cast('{{ var("as_of") }}' as {{ dbt.type_timestamp() }}) as as_of_at
         {%- else %}
-        cast({{ dbt.dateadd('day', 1, 'latest_delivery_date') }} as {{ dbt.type_timestamp() }}) as as_of_at
+            cast({{ dbt.dateadd('day', 1, 'latest_delivery_date') }} as {{ dbt.type_timestamp() }}) as as_of_at
         {%- endif %}
     from latest_delivery
 )

@@ -18,10 +18,10 @@ episode_definition as (
 
 with_previous as (
     select
-        chains.*,
-        lag(chains.started_at) over (
-            partition by chains.customer_id, chains.intent
-            order by chains.started_at, chains.contact_chain_id
+        *,
+        lag(started_at) over (
+            partition by customer_id, intent
+            order by started_at, contact_chain_id
         ) as previous_chain_started_at
     from chains
 ),
@@ -42,7 +42,7 @@ episode_starts as (
 
 episode_numbered as (
     select
-        episode_starts.*,
+        *,
         sum(is_episode_start) over (
             partition by customer_id, intent
             order by started_at, contact_chain_id
@@ -53,7 +53,7 @@ episode_numbered as (
 
 with_episode_id as (
     select
-        episode_numbered.*,
+        *,
         first_value(contact_chain_id) over (
             partition by customer_id, intent, episode_number
             order by started_at, contact_chain_id

@@ -20,8 +20,8 @@ episode_days as (
         cast(sum(case when is_assisted then 1 else 0 end) as {{ dbt.type_bigint() }}) as assisted_episodes,
         cast(sum(fcr_numerator) as {{ dbt.type_bigint() }}) as fcr_numerator,
         cast(sum(fcr_denominator) as {{ dbt.type_bigint() }}) as fcr_denominator,
-        cast(sum(resolved_episode_count) as {{ dbt.type_bigint() }}) as resolved_episodes,
-        cast(sum(coalesce(resolution_seconds, 0)) as {{ dbt.type_bigint() }}) as resolution_seconds_sum,
+        cast(sum(confirmed_resolution_count) as {{ dbt.type_bigint() }}) as confirmed_resolutions,
+        cast(sum(confirmed_resolution_seconds) as {{ dbt.type_bigint() }}) as confirmed_resolution_seconds,
         max(fcr_definition_version) as fcr_definition_version,
         max(resolution_time_definition_version) as resolution_time_definition_version
     from episodes
@@ -42,9 +42,17 @@ contact_days as (
 ),
 
 day_keys as (
-    select outcome_date, region, intent from episode_days
+    select
+        outcome_date,
+        region,
+        intent
+    from episode_days
     union
-    select outcome_date, region, intent from contact_days
+    select
+        outcome_date,
+        region,
+        intent
+    from contact_days
 ),
 
 final as (
@@ -70,8 +78,8 @@ final as (
         coalesce(contact_days.assisted_chains, 0) as repeat_denominator,
 
         -- resolution time parts
-        coalesce(episode_days.resolved_episodes, 0) as resolved_episodes,
-        coalesce(episode_days.resolution_seconds_sum, 0) as resolution_seconds_sum,
+        coalesce(episode_days.confirmed_resolutions, 0) as confirmed_resolutions,
+        coalesce(episode_days.confirmed_resolution_seconds, 0) as confirmed_resolution_seconds,
 
         -- definition versions
         episode_days.fcr_definition_version,
@@ -80,12 +88,12 @@ final as (
     from day_keys
     left join episode_days
         on day_keys.outcome_date = episode_days.outcome_date
-        and day_keys.region is not distinct from episode_days.region
-        and day_keys.intent is not distinct from episode_days.intent
+            and day_keys.region is not distinct from episode_days.region
+            and day_keys.intent is not distinct from episode_days.intent
     left join contact_days
         on day_keys.outcome_date = contact_days.outcome_date
-        and day_keys.region is not distinct from contact_days.region
-        and day_keys.intent is not distinct from contact_days.intent
+            and day_keys.region is not distinct from contact_days.region
+            and day_keys.intent is not distinct from contact_days.intent
 )
 
 select * from final

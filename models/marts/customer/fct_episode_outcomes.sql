@@ -19,7 +19,9 @@ fcr_definition as (
 ),
 
 resolution_time_definition as (
-    select version as resolution_time_definition_version
+    select
+        version as resolution_time_definition_version,
+        window_days as resolution_confirmation_days
     from {{ ref('metric_registry') }}
     where metric_id = 'resolution_time' and status = 'active'
 ),
@@ -32,6 +34,11 @@ fcr_evaluated as (
         fcr_definition.fcr_definition_version,
         fcr_definition.fcr_window_days,
         resolution_time_definition.resolution_time_definition_version,
+        resolution_time_definition.resolution_confirmation_days,
+        -- See DECISIONLOG "Resolution time": a resolution counts once it has held for the window.
+        episodes.is_resolved
+        and {{ dbt.datediff('episodes.resolved_at', 'horizon.as_of_at', 'second') }}
+        >= resolution_time_definition.resolution_confirmation_days * 86400 as is_resolution_confirmed,
         episodes.first_assisted_at is not null
         and {{ dbt.datediff('episodes.first_assisted_at', 'horizon.as_of_at', 'second') }}
         >= fcr_definition.fcr_window_days * 86400 as is_fcr_mature,
@@ -40,7 +47,7 @@ fcr_evaluated as (
         <= fcr_definition.fcr_window_days * 86400 as has_repeat_within_window,
         episodes.is_resolved
         and (episodes.second_assisted_at is null or episodes.resolved_at <= episodes.second_assisted_at)
-        as is_resolved_before_next_assisted
+            as is_resolved_before_next_assisted
     from episodes
     cross join horizon
     cross join fcr_definition
@@ -66,6 +73,7 @@ final as (
         is_resolved,
         is_contained,
         is_fcr_mature,
+        is_resolution_confirmed,
 
         -- contact history
         chain_count,
@@ -80,11 +88,15 @@ final as (
         end as fcr_numerator,
         case when is_fcr_mature then 1 else 0 end as fcr_denominator,
 
-        -- resolution time parts
-        case when is_resolved then 1 else 0 end as resolved_episode_count,
+        -- resolution time
         case
             when is_resolved then {{ dbt.datediff('first_contact_at', 'resolved_at', 'second') }}
         end as resolution_seconds,
+        case when is_resolution_confirmed then 1 else 0 end as confirmed_resolution_count,
+        case
+            when is_resolution_confirmed then {{ dbt.datediff('first_contact_at', 'resolved_at', 'second') }}
+            else 0
+        end as confirmed_resolution_seconds,
 
         -- timestamps (UTC)
         first_contact_at,
@@ -98,7 +110,8 @@ final as (
         episode_definition_version,
         fcr_definition_version,
         fcr_window_days,
-        resolution_time_definition_version
+        resolution_time_definition_version,
+        resolution_confirmation_days
     from fcr_evaluated
 )
 

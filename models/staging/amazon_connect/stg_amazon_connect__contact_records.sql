@@ -59,7 +59,7 @@ parsed as (
 
 versions_ranked as (
     select
-        parsed.*,
+        *,
         count(*) over (partition by contact_id) as delivered_version_count,
         row_number() over (
             partition by contact_id

@@ -14,7 +14,7 @@ survey_status_vocabulary as (
 
 deduplicated as (
     select
-        source.*,
+        *,
         row_number() over (partition by ResponseId order by _delivery_date desc, _source_row desc) as delivery_rank
     from source
 ),

@@ -7,7 +7,7 @@ source as (
 
 deduplicated as (
     select
-        source.*,
+        *,
         row_number() over (partition by Id order by _delivery_date desc, _source_row desc) as delivery_rank
     from source
 ),

@@ -8,7 +8,7 @@ source as (
 
 versions_ranked as (
     select
-        source.*,
+        *,
         row_number() over (
             partition by Id
             order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc

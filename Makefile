@@ -1,0 +1,74 @@
+# The two commands a user needs: `make run` (build the demo warehouse) and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+SCALE ?= demo
+SEED ?= 42
+DATA ?= data
+WAREHOUSE ?= $(DATA)/warehouse.duckdb
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export SERVICE_OUTCOMES_DB := $(WAREHOUSE)
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: help setup run generate load build docs report test lint format lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+setup: $(VENV)/.installed  ## create the virtual environment from the pinned requirements
+
+run: setup generate load build docs report  ## generate the demo data, check and load it, build and document the warehouse
+	@echo
+	@echo "Warehouse:   $(WAREHOUSE)  (schemas raw_*, staging, intermediate, reference, marts_customer)"
+	@echo "Docs:        $(CURDIR)/target/static_index.html  (open in a browser; no server needed)"
+	@echo "Landing:     $(DATA)/landing   Quarantine: $(DATA)/quarantine   Ground truth: $(DATA)/truth"
+
+generate: setup  ## write the simulated exports (SCALE=ci|demo|1m|10m, SEED=n)
+	$(BIN)/service-outcomes generate --scale $(SCALE) --seed $(SEED) --landing $(DATA)/landing --truth $(DATA)/truth
+
+load: setup  ## check the landed files and load them into DuckDB
+	$(BIN)/service-outcomes load --landing $(DATA)/landing --quarantine $(DATA)/quarantine --database $(WAREHOUSE)
+
+build: setup  ## dbt build: seeds, models, data tests and unit tests
+	$(BIN)/dbt build --quiet --no-use-colors
+
+docs: setup  ## generate the dbt docs as one self-contained page
+	$(BIN)/dbt docs generate --static --quiet --no-use-colors
+
+report: setup  ## print the headline outcomes from the marts
+	$(BIN)/service-outcomes report --database $(WAREHOUSE)
+
+lint: setup  ## ruff and sqlfluff
+	$(BIN)/ruff check src tests/python
+	$(BIN)/ruff format --check src tests/python
+	$(BIN)/dbt parse --quiet
+	$(BIN)/sqlfluff lint models macros tests/integrity tests/truth analyses
+
+format: setup  ## apply ruff and sqlfluff fixes
+	$(BIN)/ruff format src tests/python
+	$(BIN)/ruff check --fix src tests/python
+	$(BIN)/sqlfluff fix models tests/integrity tests/truth analyses
+
+test: setup lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
+	$(BIN)/python -m pytest
+
+lock:  ## re-resolve requirements.txt from requirements.in
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned from requirements.in with 'make lock' (python 3.11)."; .venv-lock/bin/pip freeze; } > requirements.txt
+	rm -rf .venv-lock
+
+clean:  ## remove generated data, dbt artefacts and the environment
+	rm -rf $(DATA) target logs $(VENV)

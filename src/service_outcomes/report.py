@@ -1,0 +1,127 @@
+"""Read the headline customer outcomes back from the built warehouse.
+
+The figures are computed from the marts' numerator and denominator columns, exactly as a BI tool
+should compute them, so what this prints is what a dashboard on the marts would show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+HEADLINE_SQL = """
+with episodes as (
+    select
+        sum(fcr_numerator) as fcr_numerator,
+        sum(fcr_denominator) as fcr_denominator,
+        sum(confirmed_resolution_count) as resolved_episodes,
+        sum(confirmed_resolution_seconds) as resolution_seconds,
+        median(resolution_seconds) filter (where confirmed_resolution_count = 1)
+            as median_resolution_seconds,
+        count(*) as episodes,
+        max(as_of_at) as as_of_at,
+        max(fcr_definition_version) as fcr_version,
+        max(fcr_window_days) as fcr_window_days
+    from marts_customer.fct_episode_outcomes
+),
+chains as (
+    select
+        sum(repeat_numerator) as repeat_numerator,
+        sum(repeat_denominator) as repeat_denominator,
+        count(*) as contact_chains,
+        max(repeat_definition_version) as repeat_version
+    from marts_customer.fct_contact_outcomes
+)
+select * from episodes cross join chains
+"""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The three canonical customer outcomes with their parts."""
+
+    episodes: int
+    contact_chains: int
+    fcr_numerator: int
+    fcr_denominator: int
+    repeat_numerator: int
+    repeat_denominator: int
+    resolved_episodes: int
+    resolution_seconds: int
+    median_resolution_seconds: float | None
+    as_of_at: str
+    fcr_version: int
+    fcr_window_days: int
+    repeat_version: int
+
+    @property
+    def first_contact_resolution(self) -> float | None:
+        return _ratio(self.fcr_numerator, self.fcr_denominator)
+
+    @property
+    def repeat_contact_rate(self) -> float | None:
+        return _ratio(self.repeat_numerator, self.repeat_denominator)
+
+    @property
+    def mean_resolution_seconds(self) -> float | None:
+        return _ratio(self.resolution_seconds, self.resolved_episodes)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def read_headline(database: Path) -> Headline:
+    """Compute the headline outcomes from the marts of a built warehouse file."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        cursor = connection.execute(HEADLINE_SQL)
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description]
+    if row is None:
+        raise RuntimeError(f"{database}: the customer marts are empty; run `dbt build` first")
+    values = dict(zip(names, row, strict=True))
+    return Headline(
+        episodes=int(values["episodes"] or 0),
+        contact_chains=int(values["contact_chains"] or 0),
+        fcr_numerator=int(values["fcr_numerator"] or 0),
+        fcr_denominator=int(values["fcr_denominator"] or 0),
+        repeat_numerator=int(values["repeat_numerator"] or 0),
+        repeat_denominator=int(values["repeat_denominator"] or 0),
+        resolved_episodes=int(values["resolved_episodes"] or 0),
+        resolution_seconds=int(values["resolution_seconds"] or 0),
+        median_resolution_seconds=values["median_resolution_seconds"],
+        as_of_at=str(values["as_of_at"]),
+        fcr_version=int(values["fcr_version"] or 0),
+        fcr_window_days=int(values["fcr_window_days"] or 0),
+        repeat_version=int(values["repeat_version"] or 0),
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:6.1%}"
+
+
+def _hours(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds / 3600:6.1f} h"
+
+
+def format_headline(headline: Headline) -> str:
+    """A short plain-text table of the three outcomes, with their parts and definition versions."""
+    h = headline
+    return "\n".join(
+        [
+            f"Customer outcomes (data horizon {h.as_of_at} UTC; "
+            f"{h.episodes:,} episodes, {h.contact_chains:,} contact chains)",
+            f"  First contact resolution  {_percent(h.first_contact_resolution)}"
+            f"   {h.fcr_numerator:,} / {h.fcr_denominator:,} mature assisted episodes"
+            f"   (v{h.fcr_version}, {h.fcr_window_days}-day window)",
+            f"  Repeat contact rate       {_percent(h.repeat_contact_rate)}"
+            f"   {h.repeat_numerator:,} / {h.repeat_denominator:,} assisted chains"
+            f"   (v{h.repeat_version})",
+            f"  Resolution time (mean)    {_hours(h.mean_resolution_seconds)}"
+            f"   median {_hours(h.median_resolution_seconds).strip()}"
+            f"   over {h.resolved_episodes:,} confirmed resolutions",
+        ]
+    )
