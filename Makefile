@@ -41,7 +41,8 @@ generate: setup  ## write the simulated exports (SCALE=ci|demo|1m|10m, SEED=n)
 load: setup  ## check the landed files and load them into DuckDB
 	$(BIN)/service-outcomes load --landing $(DATA)/landing --quarantine $(DATA)/quarantine --database $(WAREHOUSE)
 
-build: setup  ## dbt build: seeds, models, data tests and unit tests
+build: setup  ## dbt source freshness, then dbt build: seeds, snapshots, models, data tests and unit tests
+	$(BIN)/dbt source freshness --quiet --no-use-colors
 	$(BIN)/dbt build --quiet --no-use-colors
 
 docs: setup  ## generate the dbt docs as one self-contained page
@@ -54,12 +55,12 @@ lint: setup  ## ruff and sqlfluff
 	$(BIN)/ruff check src tests/python
 	$(BIN)/ruff format --check src tests/python
 	$(BIN)/dbt parse --quiet
-	$(BIN)/sqlfluff lint models macros tests/integrity tests/truth analyses
+	$(BIN)/sqlfluff lint models tests/integrity analyses
 
 format: setup  ## apply ruff and sqlfluff fixes
 	$(BIN)/ruff format src tests/python
 	$(BIN)/ruff check --fix src tests/python
-	$(BIN)/sqlfluff fix models tests/integrity tests/truth analyses
+	$(BIN)/sqlfluff fix models tests/integrity analyses
 
 test: setup lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
 	$(BIN)/python -m pytest
