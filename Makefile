@@ -28,6 +28,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed  ## create the virtual environment from the pinned requirements
+	@mkdir -p $(dir $(WAREHOUSE))
 
 run: setup generate load build docs report  ## generate the demo data, check and load it, build and document the warehouse
 	@echo
@@ -51,16 +52,17 @@ docs: setup  ## generate the dbt docs as one self-contained page
 report: setup  ## print the headline outcomes from the marts
 	$(BIN)/service-outcomes report --database $(WAREHOUSE)
 
-lint: setup  ## ruff and sqlfluff
+lint: setup  ## ruff and sqlfluff (sqlfluff compiles against a scratch DuckDB file, not the warehouse)
 	$(BIN)/ruff check src tests/python
 	$(BIN)/ruff format --check src tests/python
-	$(BIN)/dbt parse --quiet
-	$(BIN)/sqlfluff lint models tests/integrity analyses
+	mkdir -p target
+	SERVICE_OUTCOMES_DB=target/lint.duckdb $(BIN)/sqlfluff lint models tests/integrity analyses
 
 format: setup  ## apply ruff and sqlfluff fixes
 	$(BIN)/ruff format src tests/python
 	$(BIN)/ruff check --fix src tests/python
-	$(BIN)/sqlfluff fix models tests/integrity analyses
+	mkdir -p target
+	SERVICE_OUTCOMES_DB=target/lint.duckdb $(BIN)/sqlfluff fix models tests/integrity analyses
 
 test: setup lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
 	$(BIN)/python -m pytest
