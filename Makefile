@@ -44,7 +44,7 @@ load: setup  ## check the landed files and load them into DuckDB
 
 build: setup  ## dbt source freshness, then dbt build: seeds, snapshots, models, data tests and unit tests
 	$(BIN)/dbt source freshness --quiet --no-use-colors
-	$(BIN)/dbt build --quiet --no-use-colors
+	$(BIN)/dbt build --no-use-colors
 
 docs: setup  ## generate the dbt docs as one self-contained page
 	$(BIN)/dbt docs generate --static --quiet --no-use-colors
