@@ -1,0 +1,239 @@
+"""Orchestration: discover, check, then load or quarantine every landed file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import deque
+from pathlib import Path
+
+import duckdb
+
+from . import ledger, quarantine, warehouse
+from .checks import Batcher, Checker, CheckResult, FileCheck
+from .contract import load_contracts
+from .feeds import LandedFile, discover
+from .fileinfo import FileInfo, hash_file, scan_file
+from .lock import connect_warehouse, load_lock
+from .report import LoadReport, Progress
+
+GENERATED_MARKER = "_generated.json"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def load_landing(
+    landing_dir: Path,
+    database: Path,
+    quarantine_dir: Path,
+    *,
+    wait: bool = False,
+    progress: bool = True,
+    chunk_rows: int = 100_000,
+) -> LoadReport:
+    """Check every file in ``landing_dir`` against its contract and land it in ``database``.
+
+    Files already loaded (same sha256) are skipped; files breaking a rule are moved to
+    ``quarantine_dir``; each loaded file commits in one transaction with its ledger row.
+    Raises LoadLockedError when another load (or another DuckDB writer) holds the warehouse
+    and ``wait`` is false.
+    """
+    started = time.perf_counter()
+    landing_dir, database, quarantine_dir = Path(landing_dir), Path(database), Path(quarantine_dir)
+    out = Progress(progress)
+    report = LoadReport()
+    contracts = load_contracts()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with load_lock(database, wait=wait, say=out.say):
+        con = connect_warehouse(database, wait=wait, say=out.say)
+        try:
+            # Every file still commits on its own, durably in the WAL; merging the WAL into the
+            # database file only every ~1 GB (and at close) spares a checkpoint per few files.
+            con.execute("set checkpoint_threshold = '1GB'")
+            warehouse.ensure_raw_tables(con, contracts.values())
+            ledger.ensure(con)
+            quarantine.ensure(con)
+            found = discover(landing_dir, contracts, exclude=(quarantine_dir,))
+            report.warnings += [
+                f"{p}: not in a known <source>/<table> folder, left in place" for p in found.ignored
+            ]
+            if not (landing_dir / GENERATED_MARKER).exists():
+                report.warnings.append(
+                    f"{landing_dir / GENERATED_MARKER} is missing: a generated landing folder "
+                    "may be incomplete (expected for real exports)"
+                )
+            out.total = len(found.files)
+            report.files_seen = len(found.files)
+            loader = _FileLoader(con, quarantine_dir, chunk_rows, report, out)
+            loader.process_all(found.files)
+        finally:
+            con.close()
+    report.seconds = time.perf_counter() - started
+    out.say(
+        f"done: {report.files_loaded} loaded, {report.files_skipped_already_loaded} skipped, "
+        f"{report.files_quarantined} quarantined of {report.files_seen} file(s) "
+        f"in {report.seconds:.1f} s"
+    )
+    return report
+
+
+class _FileLoader:
+    """Checks files feed by feed, value rules in batches of files, then loads or quarantines
+    each file on its own, in delivery order within its feed."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        quarantine_dir: Path,
+        chunk_rows: int,
+        report: LoadReport,
+        out: Progress,
+    ) -> None:
+        self.con = con
+        self.quarantine_dir = quarantine_dir
+        self.chunk_rows = chunk_rows
+        self.report = report
+        self.out = out
+        self._checker: Checker | None = None
+        self.batcher = Batcher(lambda: self.checker, chunk_rows)
+        self.loaded = ledger.loaded_keys(con)
+        self.waiting: deque[FileCheck] = deque()  # checks not finished yet, in order
+        self.known_columns: dict[str, set[str]] = {}  # raw table -> its columns, lower case
+
+    @property
+    def checker(self) -> Checker:
+        if self._checker is None:
+            self._checker = Checker()
+        return self._checker
+
+    def process_all(self, files: list[LandedFile]) -> None:
+        by_feed: dict[str, list[LandedFile]] = {}
+        for landed in files:
+            by_feed.setdefault(landed.contract.name, []).append(landed)
+        for feed_files in by_feed.values():
+            for landed in feed_files:
+                self.process(landed)
+            self.batcher.flush()
+            self._settle()
+
+    def process(self, landed: LandedFile) -> None:
+        began = time.perf_counter()
+        sha256 = hash_file(landed.path)
+        key = (sha256, landed.source, landed.table)
+        if any(key == _key(w) for w in self.waiting):
+            # Same bytes as a file still being checked: settle it first, as one at a time would.
+            self.batcher.flush()
+            self._settle()
+        if key in self.loaded:
+            self.report.files_skipped_already_loaded += 1
+            self.out.file(landed.relative_path, "skipped (already loaded)", None, 0.0)
+            return
+        check = FileCheck(landed, scan_file(landed.path, sha256), self.con, self.chunk_rows)
+        self.waiting.append(check)
+        read = began
+        for chunk, weight in check.chunks():
+            check.seconds += time.perf_counter() - read
+            self.batcher.add(check, chunk, weight)  # may validate a batch (timed there)
+            read = time.perf_counter()
+        check.seconds += time.perf_counter() - read
+        self._settle()
+
+    def _settle(self) -> None:
+        """Load or quarantine every leading file whose chunks have all been validated."""
+        while self.waiting and self.waiting[0].done:
+            check = self.waiting.popleft()
+            began = time.perf_counter()
+            result = check.finish()
+            check.seconds += time.perf_counter() - began
+            self.report.check_seconds += check.seconds
+            self.report.rows_checked += result.row_count or 0
+            landed, info = check.landed, check.info
+            loading = time.perf_counter()
+            began = loading - check.seconds  # as if this file had been checked on its own
+            if result.ok:
+                rows = self._load(landed, info, result, began)
+                if rows is not None:
+                    spent = time.perf_counter() - loading
+                    self.report.load_seconds += spent
+                    self.report.files_loaded += 1
+                    table = landed.contract.raw_table
+                    self.report.rows_loaded[table] = self.report.rows_loaded.get(table, 0) + rows
+                    self.loaded.add(_key(check))
+                    self.out.file(landed.relative_path, "loaded", rows, check.seconds + spent)
+                    continue
+            self._quarantine(landed, info, result, began)
+
+    def _load(
+        self, landed: LandedFile, info: FileInfo, result: CheckResult, began: float
+    ) -> int | None:
+        """Rows and ledger row in one transaction; None (and a logged rule) if DuckDB disagrees."""
+        try:
+            rows = warehouse.stage_file(
+                self.con, landed, result.columns, result.header_records, result.row_count or 0
+            )
+        except warehouse.RowCountMismatch as exc:
+            result.log.add("file:row_count", str(exc))
+            return None
+        at = _utc_now()
+        try:
+            self.con.execute("begin transaction")
+            try:
+                warehouse.insert_staged(self.con, landed, result.columns, at, self.known_columns)
+                ledger.record(
+                    self.con,
+                    landed,
+                    info,
+                    row_count=rows,
+                    status="loaded",
+                    at=at,
+                    duration_seconds=time.perf_counter() - began,
+                )
+                self.con.execute("commit")
+            except BaseException:
+                self.con.execute("rollback")
+                self.known_columns.clear()  # an added column may have been rolled back
+                raise
+        finally:
+            warehouse.drop_stage(self.con)
+        return rows
+
+    def _quarantine(
+        self, landed: LandedFile, info: FileInfo, result: CheckResult, began: float
+    ) -> None:
+        at = _utc_now()
+        log = result.log
+        if not ledger.is_quarantined(self.con, info.sha256, landed.relative_path):
+            self.con.execute("begin transaction")
+            try:
+                quarantine.record(self.con, log, info.sha256, at)
+                ledger.record(
+                    self.con,
+                    landed,
+                    info,
+                    row_count=result.row_count,
+                    status="quarantined",
+                    at=at,
+                    duration_seconds=time.perf_counter() - began,
+                )
+                self.con.execute("commit")
+            except BaseException:
+                self.con.execute("rollback")
+                raise
+        target = quarantine.destination(
+            self.quarantine_dir, landed.relative_path, info.sha256, landed.path
+        )
+        quarantine.move(landed.path, target, log.reason_text())
+        self.report.files_quarantined += 1
+        self.report.quarantine_messages += log.summaries()
+        self.out.file(
+            landed.relative_path,
+            f"QUARANTINED ({len(log.rules)} rule(s) broken) -> {target}",
+            result.row_count,
+            time.perf_counter() - began,
+        )
+
+
+def _key(check: FileCheck) -> tuple[str, str, str]:
+    return (check.info.sha256, check.landed.source, check.landed.table)

@@ -1,0 +1,132 @@
+"""Raw tables in DuckDB: creating them and landing one checked file into its table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import duckdb
+
+from .contract import Contract
+from .csvsource import read_csv_sql, sql_ident, sql_string
+from .feeds import LandedFile
+
+METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_source_file", "VARCHAR"),
+    ("_source_row", "BIGINT"),
+    ("_delivery_date", "DATE"),
+    ("_loaded_at", "TIMESTAMP"),
+)
+JSON_RECORD_COLUMN = "record"
+MAX_JSON_OBJECT_BYTES = 64 << 20
+_STAGE = "_landing_stage"
+
+
+class RowCountMismatch(RuntimeError):
+    """DuckDB's reader saw a different number of rows than the checks did."""
+
+
+def _qualified(contract: Contract) -> str:
+    return f"{sql_ident(contract.raw_schema)}.{sql_ident(contract.raw_name)}"
+
+
+def _declared_columns(contract: Contract) -> tuple[str, ...]:
+    if contract.file_format == "jsonl":
+        return (JSON_RECORD_COLUMN,)
+    return contract.required_columns
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contracts: Iterable[Contract]) -> None:
+    """Create every raw table with its contract's columns (all VARCHAR) plus metadata."""
+    for contract in contracts:
+        con.execute(f"create schema if not exists {sql_ident(contract.raw_schema)}")
+        columns = [f"{sql_ident(c)} VARCHAR" for c in _declared_columns(contract)]
+        columns += [f"{sql_ident(name)} {kind}" for name, kind in METADATA_COLUMNS]
+        con.execute(f"create table if not exists {_qualified(contract)} ({', '.join(columns)})")
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [contract.raw_schema, contract.raw_name],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    columns: list[str],
+    header_records: int,
+    expected_rows: int,
+) -> int:
+    """Read one checked file with DuckDB's reader into a temporary staging table.
+
+    Run outside the load transaction: a committed table filled by one statement with insertion
+    order preserved numbers its rows 0..n-1 in file order in ``rowid``, which gives
+    ``_source_row`` without trusting ``row_number() over ()`` (inside a transaction, new rows
+    carry transaction-local row ids). A temp table dies with the process, so a killed load
+    leaves nothing behind.
+    """
+    if landed.contract.file_format == "jsonl":
+        source = (
+            f"(select json::VARCHAR as {sql_ident(JSON_RECORD_COLUMN)} from read_ndjson_objects("
+            f"{sql_string(str(landed.path))}, maximum_object_size={MAX_JSON_OBJECT_BYTES}))"
+        )
+    else:
+        source = read_csv_sql(landed.path, columns, header_records)
+    drop_stage(con)
+    con.execute(f"create temp table {_STAGE} as select * from {source}")
+    (staged,) = con.execute(f"select count(*) from {_STAGE}").fetchall()[0]
+    if staged != expected_rows:
+        drop_stage(con)
+        raise RowCountMismatch(
+            f"DuckDB read {staged} rows from the file but the checks read {expected_rows}"
+        )
+    return int(staged)
+
+
+def insert_staged(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    columns: list[str],
+    loaded_at: dt.datetime,
+    known_columns: dict[str, set[str]] | None = None,
+) -> None:
+    """Append the staged rows to the file's raw table (inside the caller's transaction).
+
+    ``known_columns`` (raw table -> lower-cased column names, kept by the caller for one load)
+    spares the catalogue query when the file brings no column the table lacks.
+    """
+    contract = landed.contract
+    if contract.file_format != "jsonl":
+        known = None if known_columns is None else known_columns.get(contract.raw_table)
+        if known is None or any(c.lower() not in known for c in columns):
+            known = _add_new_columns(con, contract, columns)
+            if known_columns is not None:
+                known_columns[contract.raw_table] = known
+    con.execute(
+        f"insert into {_qualified(contract)} by name "
+        f"select *, ? as _source_file, rowid + 1 as _source_row, "
+        f"?::DATE as _delivery_date, ?::TIMESTAMP as _loaded_at from {_STAGE}",
+        [landed.relative_path, landed.delivery_date, loaded_at],
+    )
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop table if exists {_STAGE}")
+
+
+def _add_new_columns(
+    con: duckdb.DuckDBPyConnection, contract: Contract, columns: list[str]
+) -> set[str]:
+    """Add the columns the raw table lacks; its lower-cased column names afterwards."""
+    existing = {c.lower() for c in table_columns(con, contract)}
+    for column in columns:
+        if column.lower() not in existing:
+            con.execute(
+                f"alter table {_qualified(contract)} add column {sql_ident(column)} VARCHAR"
+            )
+            existing.add(column.lower())
+    return existing
