@@ -23,7 +23,7 @@ def _generate(args: argparse.Namespace) -> int:
     if args.days is not None:
         config = replace(config, days=args.days)
     summary = generate(config, args.landing, args.truth, progress=not args.quiet)
-    print(summary)
+    print(summary.summary())
     return 0
 
 

@@ -1,4 +1,5 @@
-{#- Assigns every in-scope contact chain to an episode: the chains of one customer about one intent,
+{#- The cross-channel contact timeline of each customer (bot chats, calls and chats in one
+    sequence), with every in-scope contact chain assigned to an episode: the chains of one customer about one intent,
     where no two consecutive chains are further apart than the contact_episode window in the
     metric registry. See DECISIONLOG "Episodes". -#}
 with
@@ -82,7 +83,10 @@ final as (
         is_bot_only,
         has_abandoned_leg,
 
-        -- sequence within the episode
+        -- position on the customer's timeline and within the episode
+        row_number() over (
+            partition by customer_id order by started_at, contact_chain_id
+        ) as customer_chain_sequence,
         row_number() over (
             partition by episode_id order by started_at, contact_chain_id
         ) as chain_sequence,

@@ -57,6 +57,21 @@ class GenerationSummary:
     #: True when an identical earlier generation was found and nothing was written.
     skipped: bool = False
 
+    def summary(self) -> str:
+        """A few lines for people: what was written where, and how long it took."""
+        verb = "already up to date" if self.skipped else f"written in {self.seconds:.1f} s"
+        lines = [
+            f"{self.landing_dir}: {sum(self.files.values()):,} file(s) {verb}; "
+            f"{self.customers:,} customers, {self.needs:,} needs, "
+            f"{self.contact_records:,} Connect contacts, {self.assisted_chains:,} assisted chains",
+        ]
+        lines += [
+            f"  {feed}: {self.files[feed]:,} file(s), {self.rows.get(feed, 0):,} row(s)"
+            for feed in sorted(self.files)
+        ]
+        lines.append(f"  ground truth: {self.truth_dir} (never read by the warehouse)")
+        return "\n".join(lines)
+
     def counts(self) -> dict[str, Any]:
         return {
             "files": self.files,
