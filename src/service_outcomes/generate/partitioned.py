@@ -101,10 +101,7 @@ class PartitionedWriter:
             buf.append(line)
             size += len(line)
             n += 1
-        self.rows[key] += n
-        self._buffered += size
-        if self._buffered > self.flush_bytes:
-            self.flush()
+        self._account(key, n, size)
 
     def _add_jsonl(self, source: str, table: str, items: Iterable[tuple[int, bytes]]) -> None:
         key = (source, table)
@@ -125,7 +122,10 @@ class PartitionedWriter:
             buf.append(line)
             size += len(line)
             n += 1
-        self.rows[key] += n
+        self._account(key, n, size)
+
+    def _account(self, key: tuple[str, str], rows: int, size: int) -> None:
+        self.rows[key] += rows
         self._buffered += size
         if self._buffered > self.flush_bytes:
             self.flush()

@@ -7,24 +7,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from service_outcomes.landing import load_landing
 from service_outcomes.landing.checks import Checker
 
+from .warehouse_query import query_rows
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "landing"
 CONNECT = "amazon_connect/contact_records"
 HEADER = ["Id", "CaseId", "Field", "OldValue", "NewValue", "CreatedDate", "CreatedById"]
 HEADER.append("IsDeleted")
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -72,7 +65,7 @@ def test_batch_quarantines_only_the_broken_files(
     assert batches == [("salesforce.CaseHistory", 105, 4)]  # one validation for all four
     assert report.files_loaded == 2 and report.files_quarantined == 2
     assert report.rows_loaded == {"raw_salesforce.case_history": 65}
-    loaded = _rows(
+    loaded = query_rows(
         db,
         "select _source_file, count(*), max(_source_row), "
         'count(*) filter (where right("Id", 11)::int <> _source_row) '
@@ -96,10 +89,10 @@ def test_batch_quarantines_only_the_broken_files(
         assert text.startswith(f"{rel} was quarantined: it breaks 1 rule(s).")
         examples = [line.strip().split(": ")[0] for line in text.splitlines()[3:] if line]
         assert examples == [f"{rel} row {r} (line {r + 1 + (r - 1) // 5})" for r in rows]
-        assert _rows(
+        assert query_rows(
             db, f"select rule, row_number from raw_meta.quarantine where source_file = '{rel}'"
         ) == [("CreatedDate:format", rows[0])]
-    ledger = _rows(db, "select source_file, status from raw_meta.load_ledger order by 1")
+    ledger = query_rows(db, "select source_file, status from raw_meta.load_ledger order by 1")
     assert ledger == [
         (good_a, "loaded"),
         (broken_b, "quarantined"),
@@ -127,7 +120,7 @@ def test_json_lines_batch_keeps_each_files_rows(
         "contact_records-2026-03-05-0001.jsonl row 1: 'Channel' must be one of 'VOICE', "
         "'CHAT', got 'EMAIL'"
     ]
-    assert _rows(db, "select count(*) from raw_amazon_connect.contact_records") == [(5,)]
+    assert query_rows(db, "select count(*) from raw_amazon_connect.contact_records") == [(5,)]
 
 
 def test_rerun_skips_loaded_files_without_checking_them(

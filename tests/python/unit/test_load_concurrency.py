@@ -11,11 +11,12 @@ import sys
 import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from service_outcomes.landing import LoadLockedError, load_landing
 from service_outcomes.landing.lock import load_lock, lock_path_for
+
+from .warehouse_query import query_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "landing"
 CHILD_LOAD = (
@@ -41,16 +42,8 @@ def _many_files(landing: Path, files: int, rows: int) -> None:
                 out.writerow([rid, "500Hs0000000000001", *change, "005Hs0000000000001", "false"])
 
 
-def _query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def _per_file(db: Path) -> list[tuple]:
-    return _query(
+    return query_rows(
         db,
         "select _source_file, count(*), count(distinct _source_row), max(_source_row) "
         "from raw_salesforce.case_history group by all order by 1",
@@ -81,7 +74,9 @@ def test_kill_9_mid_load_then_rerun_matches_a_clean_load(tmp_path: Path) -> None
 
     # Nothing partial: every file in the ledger is complete, no rows without a ledger row.
     ledger = dict(
-        _query(db, "select source_file, row_count from raw_meta.load_ledger where status='loaded'")
+        query_rows(
+            db, "select source_file, row_count from raw_meta.load_ledger where status='loaded'"
+        )
     )
     assert 3 <= len(ledger) < 10
     assert {f: n for f, n, _, _ in _per_file(db)} == ledger
@@ -103,7 +98,7 @@ def test_kill_9_mid_load_then_rerun_matches_a_clean_load(tmp_path: Path) -> None
         )
         for f in range(10)
     ]
-    assert _query(db, "select count(*), count(distinct sha256) from raw_meta.load_ledger") == [
+    assert query_rows(db, "select count(*), count(distinct sha256) from raw_meta.load_ledger") == [
         (10, 10)
     ]
 
@@ -125,7 +120,7 @@ def test_second_load_is_refused_while_the_lock_is_held(small_landing: Path, tmp_
     assert str(lock_path_for(db)) in message
     assert f"pid {os.getpid()}" in message and "started 20" in message
     assert "--wait" in message
-    assert not db.exists() or _query(db, "select count(*) from raw_meta.load_ledger") == [(0,)]
+    assert not db.exists() or query_rows(db, "select count(*) from raw_meta.load_ledger") == [(0,)]
 
 
 def test_second_load_waits_for_the_lock(

@@ -7,10 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from service_outcomes.landing import LoadReport, load_landing
+
+from .warehouse_query import query_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "landing"
 GOOD_ROWS = {
@@ -71,14 +72,6 @@ def _landing(tmp: Path, *parts: str) -> Path:
     return landing
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LoadReport, LoadReport]:
     """Good and broken fixtures in one landing folder, loaded twice."""
@@ -98,13 +91,13 @@ def test_good_files_load_with_counts(mixed: tuple[Path, LoadReport, LoadReport])
     assert first.files_quarantined == len(BROKEN)
     assert first.rows_loaded == GOOD_ROWS
     for table, expected in GOOD_ROWS.items():
-        assert _rows(db, f"select count(*) from {table}") == [(expected,)]
+        assert query_rows(db, f"select count(*) from {table}") == [(expected,)]
     assert "8 loaded" in first.summary()
 
 
 def test_metadata_columns(mixed: tuple[Path, LoadReport, LoadReport]) -> None:
     db = mixed[0] / "wh" / "warehouse.duckdb"
-    rows = _rows(
+    rows = query_rows(
         db,
         'select "Id", "Description", _source_file, _source_row, _delivery_date::varchar, '
         "_loaded_at is not null from raw_salesforce.cases order by _delivery_date, _source_row",
@@ -115,7 +108,7 @@ def test_metadata_columns(mixed: tuple[Path, LoadReport, LoadReport]) -> None:
     assert rows[1][1] == 'She said "call me back, please"\nsecond line of notes'
     assert all(r[5] for r in rows)
     types = dict(
-        _rows(
+        query_rows(
             db,
             "select column_name, data_type from information_schema.columns "
             "where table_schema = 'raw_salesforce' and table_name = 'cases'",
@@ -127,7 +120,7 @@ def test_metadata_columns(mixed: tuple[Path, LoadReport, LoadReport]) -> None:
 
 def test_unknown_csv_column_is_added(mixed: tuple[Path, LoadReport, LoadReport]) -> None:
     db = mixed[0] / "wh" / "warehouse.duckdb"
-    rows = _rows(
+    rows = query_rows(
         db,
         "select _source_file like '%03-03%', \"Escalation_Team__c\" from raw_salesforce.cases "
         "order by _delivery_date, _source_row",
@@ -137,7 +130,7 @@ def test_unknown_csv_column_is_added(mixed: tuple[Path, LoadReport, LoadReport])
 
 def test_unknown_json_field_is_kept_verbatim(mixed: tuple[Path, LoadReport, LoadReport]) -> None:
     db = mixed[0] / "wh" / "warehouse.duckdb"
-    rows = _rows(
+    rows = query_rows(
         db,
         "select record, _source_row from raw_amazon_connect.contact_records "
         "where _source_file like '%0001.jsonl' order by _source_row",
@@ -156,7 +149,7 @@ def test_unknown_json_field_is_kept_verbatim(mixed: tuple[Path, LoadReport, Load
 
 def test_qualtrics_header_rows_are_not_data(mixed: tuple[Path, LoadReport, LoadReport]) -> None:
     db = mixed[0] / "wh" / "warehouse.duckdb"
-    rows = _rows(
+    rows = query_rows(
         db,
         'select "ResponseId", "Q1", "Q4", "Duration (in seconds)", _source_row '
         "from raw_qualtrics.survey_responses order by _source_row",
@@ -177,14 +170,16 @@ def test_broken_file_is_quarantined(mixed: tuple[Path, LoadReport, LoadReport], 
     reason = moved.with_name(moved.name + ".reason.txt").read_text(encoding="utf-8")
     assert text in reason and f"rule {rule}" in reason
     assert any(text in m and rel in m for m in first.quarantine_messages)
-    found = _rows(db, f"select rule, message from raw_meta.quarantine where source_file = '{rel}'")
+    found = query_rows(
+        db, f"select rule, message from raw_meta.quarantine where source_file = '{rel}'"
+    )
     assert rule in [r[0] for r in found]
     assert all(rel in r[1] for r in found)
-    assert _rows(db, f"select status from raw_meta.load_ledger where source_file = '{rel}'") == [
-        ("quarantined",)
-    ]
+    assert query_rows(
+        db, f"select status from raw_meta.load_ledger where source_file = '{rel}'"
+    ) == [("quarantined",)]
     raw = BROKEN_TABLE[rel.split("/")[1]]
-    assert _rows(db, f"select count(*) from {raw} where _source_file = '{rel}'") == [(0,)]
+    assert query_rows(db, f"select count(*) from {raw} where _source_file = '{rel}'") == [(0,)]
 
 
 BROKEN_TABLE = {
@@ -203,8 +198,10 @@ def test_second_load_loads_nothing_twice(mixed: tuple[Path, LoadReport, LoadRepo
     assert second.files_skipped_already_loaded == 8
     db = tmp / "wh" / "warehouse.duckdb"
     for table, expected in GOOD_ROWS.items():
-        assert _rows(db, f"select count(*) from {table}") == [(expected,)]
-    ledger = _rows(db, "select status, count(*) from raw_meta.load_ledger group by all order by 1")
+        assert query_rows(db, f"select count(*) from {table}") == [(expected,)]
+    ledger = query_rows(
+        db, "select status, count(*) from raw_meta.load_ledger group by all order by 1"
+    )
     assert ledger == [("loaded", 8), ("quarantined", len(BROKEN))]
 
 
@@ -218,7 +215,7 @@ def test_same_content_under_another_path_is_not_loaded_twice(tmp_path: Path) -> 
     shutil.copy(src, copy)
     report = load_landing(landing, db, quarantine, progress=False)
     assert report.files_skipped_already_loaded == 9 and report.files_loaded == 0
-    assert _rows(db, "select count(*) from raw_salesforce.accounts") == [(3,)]
+    assert query_rows(db, "select count(*) from raw_salesforce.accounts") == [(3,)]
 
 
 def test_chunked_check_keeps_file_order_and_caps_examples(tmp_path: Path) -> None:
@@ -252,7 +249,7 @@ def test_chunked_check_keeps_file_order_and_caps_examples(tmp_path: Path) -> Non
         tmp_path / "landing", db, tmp_path / "q", progress=False, chunk_rows=7_000
     )
     assert report.files_loaded == 1 and report.files_quarantined == 1
-    mismatched = _rows(
+    mismatched = query_rows(
         db,
         "select count(*), count(*) filter (where \"Id\" <> printf('017Hs%013d', _source_row)) "
         "from raw_salesforce.case_history",
