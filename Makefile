@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help setup run generate load build docs report test lint format lock clean
+.PHONY: help setup run generate load build docs report metrics test lint format lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -51,6 +51,9 @@ docs: setup  ## generate the dbt docs as one self-contained page
 
 report: setup  ## print the headline outcomes from the marts
 	$(BIN)/service-outcomes report --database $(WAREHOUSE)
+
+metrics: setup  ## the board's saved query through the MetricFlow semantic layer (after build)
+	$(BIN)/mf query --saved-query board_customer_outcomes_monthly
 
 lint: setup  ## ruff and sqlfluff (sqlfluff compiles against a scratch DuckDB file, not the warehouse)
 	$(BIN)/ruff check src tests/python
