@@ -18,6 +18,14 @@ fcr_definition as (
     where metric_id = 'first_contact_resolution' and status = 'active'
 ),
 
+containment_definition as (
+    select
+        version as containment_definition_version,
+        window_days as containment_window_days
+    from {{ ref('metric_registry') }}
+    where metric_id = 'digital_containment' and status = 'active'
+),
+
 resolution_time_definition as (
     select
         version as resolution_time_definition_version,
@@ -35,6 +43,10 @@ fcr_evaluated as (
         fcr_definition.fcr_window_days,
         resolution_time_definition.resolution_time_definition_version,
         resolution_time_definition.resolution_confirmation_days,
+        containment_definition.containment_definition_version,
+        -- An episode can still gain an assisted contact until its window has passed.
+        {{ dbt.datediff('episodes.first_contact_at', 'horizon.as_of_at', 'second') }}
+        >= containment_definition.containment_window_days * 86400 as is_containment_mature,
         -- See DECISIONLOG "Resolution time": a resolution counts once it has held for the window.
         episodes.is_resolved
         and {{ dbt.datediff('episodes.resolved_at', 'horizon.as_of_at', 'second') }}
@@ -52,6 +64,7 @@ fcr_evaluated as (
     cross join horizon
     cross join fcr_definition
     cross join resolution_time_definition
+    cross join containment_definition
 ),
 
 final as (
@@ -98,6 +111,10 @@ final as (
             else 0
         end as confirmed_resolution_seconds,
 
+        -- digital containment parts
+        case when is_containment_mature and is_contained then 1 else 0 end as containment_numerator,
+        case when is_containment_mature then 1 else 0 end as containment_denominator,
+
         -- timestamps (UTC)
         first_contact_at,
         last_contact_at,
@@ -111,7 +128,8 @@ final as (
         fcr_definition_version,
         fcr_window_days,
         resolution_time_definition_version,
-        resolution_confirmation_days
+        resolution_confirmation_days,
+        containment_definition_version
     from fcr_evaluated
 )
 
