@@ -110,3 +110,5 @@ class NeedTruth:
     solved_at: int  # 0 when not solved by the period end
     case_id: str
     last_contact: int
+    #: Survey responses the need's assisted chains drew, in the order drawn.
+    surveys: list[Survey] = field(default_factory=list)

@@ -385,6 +385,7 @@ class BlockSimulator:
         contained = False
         abandons = bot_tries = 0
         must_return = False
+        first_survey = len(self.surveys)
         use_bot = rng.random() < P_BOT[intent] * (0.4 + cust.digital)
         voice_share = 0.8 - 0.45 * cust.digital
         t = clock.customer_time(earliest, region, rng, assisted=not use_bot)
@@ -535,6 +536,7 @@ class BlockSimulator:
             solved_at=solved_at,
             case_id=case.case_id if case is not None else "",
             last_contact=max(c.last_update for c in contacts),
+            surveys=self.surveys[first_survey:],
         )
 
     def _follow_up(

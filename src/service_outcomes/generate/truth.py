@@ -34,6 +34,16 @@ of the period's last day:
 * ``resolution_time``: needs solved at least ``resolution_confirmation_days`` before as-of
   (a resolution is confirmed once it has held that long): count, sum, mean and median of
   ``solved_at - first_contact_at`` in seconds.
+* ``survey_responses``, ``csat``, ``effort``, ``nps``: from the survey responses the simulation
+  drew for non-test customers (its own state, never the written export). Only live responses
+  count (Qualtrics status ``IP Address``; the CX team's ``Survey Preview`` / ``Survey Test``
+  responses are made outside any need and never count). Every answered item of a live
+  response counts, finished or not (an unfinished response keeps the items answered before
+  the respondent stopped). ``survey_responses``: live responses, finished and unfinished.
+  ``csat`` (Q1, 1-5): answered, top-two-box (4-5), score sum, rate and mean. ``effort`` (Q2,
+  1-7, 7 = strongly agree the company made it easy): answered, easy (5-7), score sum, rate and
+  mean. ``nps`` (Q3, 0-10): answered, promoters (9-10), passives (7-8), detractors (0-6) and
+  ``100 * (promoters - detractors) / answered``.
 """
 
 from __future__ import annotations
@@ -46,7 +56,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .clock import DAY, Clock
-from .model import NeedTruth
+from .model import NeedTruth, Survey
 
 EPISODE_COLUMNS = (
     "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
@@ -55,6 +65,8 @@ EPISODE_COLUMNS = (
 )  # fmt: skip
 CHAIN_COLUMNS = ("need_id", "chain_index", "initial_contact_id", "started_at", "is_follow_up")
 TRUTH_FILES = ("episodes.csv.gz", "assisted_chains.csv.gz", "headline.json")
+#: Qualtrics response statuses of real respondents (seed ``survey_status_vocabulary``).
+LIVE_SURVEY_STATUSES = frozenset({"IP Address", "Imported", "Offline"})
 
 
 def _open_gz(path: Path) -> IO[bytes]:
@@ -84,6 +96,33 @@ class TruthWriter:
         self._fcr_num = self._fcr_den = 0
         self._rep_num = self._rep_den = 0
         self._res = array("q")
+        self._survey = dict.fromkeys(
+            ("live", "finished", "csat_answered", "csat_top_two_box", "csat_score_sum",
+             "effort_answered", "effort_easy", "effort_score_sum", "recommend_answered",
+             "promoters", "passives", "detractors"),
+            0,
+        )  # fmt: skip
+
+    def _add_survey(self, s: Survey) -> None:
+        """Count one response of a non-test customer (see the module docstring)."""
+        if s.status not in LIVE_SURVEY_STATUSES:
+            return
+        t = self._survey
+        t["live"] += 1
+        t["finished"] += s.finished
+        if s.q1 is not None:
+            t["csat_answered"] += 1
+            t["csat_top_two_box"] += s.q1 >= 4
+            t["csat_score_sum"] += s.q1
+        if s.q2 is not None:
+            t["effort_answered"] += 1
+            t["effort_easy"] += s.q2 >= 5
+            t["effort_score_sum"] += s.q2
+        if s.q3 is not None:
+            t["recommend_answered"] += 1
+            t["promoters"] += s.q3 >= 9
+            t["passives"] += 7 <= s.q3 <= 8
+            t["detractors"] += s.q3 <= 6
 
     def add(self, needs: list[NeedTruth]) -> None:
         iso = self.clock.iso_z
@@ -132,6 +171,8 @@ class TruthWriter:
             self.contacts += n.contact_count
             if cust.is_test:
                 continue
+            for survey in n.surveys:
+                self._add_survey(survey)
             if n.solved_at and n.solved_at + self.confirmation <= as_of:
                 self._res.append(n.solved_at - n.first_contact)
             if chains and first_a + w <= as_of:
@@ -148,6 +189,11 @@ class TruthWriter:
     def headline(self) -> dict[str, Any]:
         res = self._res
         total = sum(res)
+        t = self._survey
+
+        def ratio(num: int, den: int) -> float | None:
+            return num / den if den else None
+
         return {
             "as_of": self.clock.iso_z(self.clock.end),
             "window_days": self.window // DAY,
@@ -168,6 +214,36 @@ class TruthWriter:
                 "sum_seconds": total,
                 "mean_seconds": total / len(res) if res else None,
                 "median_seconds": statistics.median(res) if res else None,
+            },
+            "survey_responses": {
+                "live_responses": t["live"],
+                "finished": t["finished"],
+                "unfinished": t["live"] - t["finished"],
+            },
+            "csat": {
+                "answered": t["csat_answered"],
+                "top_two_box": t["csat_top_two_box"],
+                "score_sum": t["csat_score_sum"],
+                "top_two_box_rate": ratio(t["csat_top_two_box"], t["csat_answered"]),
+                "mean": ratio(t["csat_score_sum"], t["csat_answered"]),
+            },
+            "effort": {
+                "answered": t["effort_answered"],
+                "easy": t["effort_easy"],
+                "score_sum": t["effort_score_sum"],
+                "easy_rate": ratio(t["effort_easy"], t["effort_answered"]),
+                "mean": ratio(t["effort_score_sum"], t["effort_answered"]),
+            },
+            "nps": {
+                "answered": t["recommend_answered"],
+                "promoters": t["promoters"],
+                "passives": t["passives"],
+                "detractors": t["detractors"],
+                "nps": (
+                    100 * (t["promoters"] - t["detractors"]) / t["recommend_answered"]
+                    if t["recommend_answered"]
+                    else None
+                ),
             },
         }
 

@@ -7,6 +7,7 @@ import gzip
 import io
 import itertools
 import json
+import random
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +23,7 @@ from service_outcomes.generate import (
     GeneratorConfig,
     generate,
 )
+from service_outcomes.generate.clock import Clock
 from service_outcomes.generate.formats.qualtrics import COLUMNS as QUALTRICS_COLUMNS
 from service_outcomes.generate.formats.salesforce import (
     ACCOUNT_COLUMNS,
@@ -29,6 +31,10 @@ from service_outcomes.generate.formats.salesforce import (
     CASE_HISTORY_COLUMNS,
     CONTACT_COLUMNS,
 )
+from service_outcomes.generate.model import Contact, NeedTruth, Survey
+from service_outcomes.generate.simulate import BlockSimulator
+from service_outcomes.generate.truth import TruthWriter
+from service_outcomes.generate.world import make_customer
 
 CONFIG = GeneratorConfig(
     seed=7, start=date(2026, 3, 1), days=40, customers=500, internal_test_share=0.03
@@ -498,3 +504,147 @@ def test_connect_deliveries_split_into_bounded_files(tmp_path: Path) -> None:
     for names in days.values():
         seqs = sorted(int(n.rsplit("-", 1)[1].removesuffix(".jsonl")) for n in names)
         assert seqs == list(range(1, len(seqs) + 1))
+
+
+# ---- survey ground truth --------------------------------------------------------------------
+
+
+def _survey_parts(surveys: list) -> dict[str, int]:
+    """The headline's survey parts, counted independently of ``truth.TruthWriter``."""
+    parts = defaultdict(int)
+    for s in surveys:
+        parts["live"] += 1
+        parts["finished"] += int(s.finished)
+        for item, score in (("csat", s.q1), ("effort", s.q2)):
+            if score is not None:
+                parts[f"{item}_answered"] += 1
+                parts[f"{item}_sum"] += score
+        parts["nps_answered"] += int(s.q3 is not None)
+        parts["top_two_box"] += int(s.q1 is not None and s.q1 >= 4)
+        parts["easy"] += int(s.q2 is not None and s.q2 >= 5)
+        parts["promoters"] += int(s.q3 is not None and s.q3 >= 9)
+        parts["passives"] += int(s.q3 is not None and 7 <= s.q3 <= 8)
+        parts["detractors"] += int(s.q3 is not None and s.q3 <= 6)
+    return dict(parts)
+
+
+def _headline_parts(head: dict) -> dict[str, int]:
+    return {
+        "live": head["survey_responses"]["live_responses"],
+        "finished": head["survey_responses"]["finished"],
+        "csat_answered": head["csat"]["answered"],
+        "csat_sum": head["csat"]["score_sum"],
+        "top_two_box": head["csat"]["top_two_box"],
+        "effort_answered": head["effort"]["answered"],
+        "effort_sum": head["effort"]["score_sum"],
+        "easy": head["effort"]["easy"],
+        "nps_answered": head["nps"]["answered"],
+        "promoters": head["nps"]["promoters"],
+        "passives": head["nps"]["passives"],
+        "detractors": head["nps"]["detractors"],
+    }
+
+
+def test_survey_truth_counts_every_live_response_the_simulation_drew(run) -> None:
+    """The headline's survey blocks equal a count over every block's own survey list (so no
+    drawn response is lost on the way to the truth), for non-test customers only."""
+    _, truth, _ = run
+    head = json.loads((truth / "headline.json").read_text())
+    clock = Clock(CONFIG.start, CONFIG.days)
+    drawn = []
+    test_customer_responses = 0
+    blocks = (CONFIG.customers + CONFIG.block_size - 1) // CONFIG.block_size
+    for block in range(blocks):
+        sim = BlockSimulator(CONFIG, clock, block)
+        sim.run()
+        attached = [s for need in sim.needs for s in need.surveys]
+        assert sorted(s.response_id for s in attached) == sorted(
+            s.response_id for s in sim.surveys
+        ), "every drawn response belongs to exactly one need"
+        for s in sim.surveys:
+            assert s.customer is not None and s.status == "IP Address"
+            if s.customer.is_test:
+                test_customer_responses += 1
+            else:
+                drawn.append(s)
+    assert _headline_parts(head) == _survey_parts(drawn)
+    parts = _survey_parts(drawn)
+    assert parts["live"] > parts["finished"] > 0, "unfinished responses present"
+    assert parts["csat_answered"] > parts["nps_answered"], "partial responses answer fewer items"
+    for block, num, den in (
+        ("csat", "top_two_box", "answered"),
+        ("effort", "easy", "answered"),
+        ("nps", "promoters", "answered"),
+    ):
+        assert 0 <= head[block][num] <= head[block][den]
+    nps = head["nps"]
+    assert nps["promoters"] + nps["passives"] + nps["detractors"] == nps["answered"]
+    assert nps["nps"] == pytest.approx(
+        100 * (nps["promoters"] - nps["detractors"]) / nps["answered"]
+    )
+    assert head["csat"]["mean"] == pytest.approx(
+        head["csat"]["score_sum"] / head["csat"]["answered"]
+    )
+    # The export agrees: its live rows of non-test customers are exactly the truth's responses
+    # (checked here from the CSV; the truth itself never reads it).
+    landing = run[0]
+    test_ids = {r["Id"] for _, r in _csv(landing, "Contact") if r["Is_Internal_Test__c"] == "true"}
+    live = [
+        r
+        for _, r in _surveys(landing)
+        if r["Status"] == "IP Address" and r["ExternalReference"] not in test_ids
+    ]
+    assert sorted(r["ResponseId"] for r in live) == sorted(s.response_id for s in drawn)
+    assert len(_surveys(landing)) > len(live) + test_customer_responses, "previews are exported"
+
+
+def test_survey_truth_rules_at_the_boundaries(tmp_path: Path) -> None:
+    """Score boundaries 3/4 (CSAT), 4/5 (effort), 6/7 and 8/9 (NPS); an unfinished response counts
+    its answered items; previews, tests and spam and internal test customers never count."""
+    cfg = CONFIG.with_(internal_test_share=0.0)
+    clock = Clock(cfg.start, cfg.days)
+    rng = random.Random(1)
+    customer = make_customer(0, cfg, clock, rng)
+    tester = make_customer(1, cfg.with_(internal_test_share=1.0), clock, rng)
+    assert not customer.is_test and tester.is_test
+    contact = Contact("c1", customer, "VOICE", "INBOUND", clock.t0 + 3600)
+
+    def survey(rid: str, q: tuple, finished: bool = True, status: str = "IP Address") -> Survey:
+        return Survey(customer, contact, "500X", "billing", clock.t0 + 7200, 60, clock.t0 + 7260,
+                      finished, 100 if finished else 25, *q, "", "email", rid, status)  # fmt: skip
+
+    def need(surveys: list, who=customer) -> NeedTruth:
+        return NeedTruth("N1", who, "billing", clock.t0, 1, [], False, 0, "", clock.t0, surveys)
+
+    writer = TruthWriter(tmp_path, clock, 7, 7)
+    writer.add(
+        [
+            need(
+                [
+                    survey("R_low", (3, 4, 6)),
+                    survey("R_high", (4, 5, 7)),
+                    survey("R_eight", (5, 7, 8)),
+                    survey("R_nine", (1, 1, 9)),
+                    survey("R_partial", (5, 6, None), finished=False),
+                    survey("R_nothing", (None, None, None), finished=False),
+                    survey("R_preview", (5, 7, 10), status="Survey Preview"),
+                    survey("R_test", (5, 7, 10), status="Survey Test"),
+                    survey("R_spam", (5, 7, 10), status="Spam"),
+                ]
+            ),
+            need([survey("R_internal", (5, 7, 10))], who=tester),
+        ]
+    )
+    head = writer.close()
+    assert head["survey_responses"] == {"live_responses": 6, "finished": 4, "unfinished": 2}
+    assert {k: head["csat"][k] for k in ("answered", "top_two_box", "score_sum")} == {
+        "answered": 5, "top_two_box": 3, "score_sum": 18,
+    }  # fmt: skip
+    assert {k: head["effort"][k] for k in ("answered", "easy", "score_sum")} == {
+        "answered": 5, "easy": 3, "score_sum": 23,
+    }  # fmt: skip
+    assert {k: head["nps"][k] for k in ("answered", "promoters", "passives", "detractors")} == {
+        "answered": 4, "promoters": 1, "passives": 2, "detractors": 1,
+    }  # fmt: skip
+    assert head["nps"]["nps"] == 0.0
+    assert json.loads((tmp_path / "headline.json").read_text()) == head
