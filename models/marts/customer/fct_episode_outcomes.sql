@@ -10,6 +10,10 @@ horizon as (
     select * from {{ ref('int_episodes__horizon') }}
 ),
 
+business_time as (
+    select * from {{ ref('int_episodes__business_time') }}
+),
+
 fcr_definition as (
     select
         version as fcr_definition_version,
@@ -44,6 +48,7 @@ fcr_evaluated as (
         resolution_time_definition.resolution_time_definition_version,
         resolution_time_definition.resolution_confirmation_days,
         containment_definition.containment_definition_version,
+        business_time.business_resolution_seconds,
         -- An episode can still gain an assisted contact until its window has passed.
         {{ dbt.datediff('episodes.first_contact_at', 'horizon.as_of_at', 'second') }}
         >= containment_definition.containment_window_days * 86400 as is_containment_mature,
@@ -61,6 +66,8 @@ fcr_evaluated as (
         and (episodes.second_assisted_at is null or episodes.resolved_at <= episodes.second_assisted_at)
             as is_resolved_before_next_assisted
     from episodes
+    left join business_time
+        on episodes.episode_id = business_time.episode_id
     cross join horizon
     cross join fcr_definition
     cross join resolution_time_definition
@@ -110,6 +117,13 @@ final as (
             when is_resolution_confirmed then {{ dbt.datediff('first_contact_at', 'resolved_at', 'second') }}
             else 0
         end as confirmed_resolution_seconds,
+
+        -- business-hours resolution time (see DECISIONLOG "Business-hours resolution time")
+        case when is_resolved then business_resolution_seconds end as business_resolution_seconds,
+        case
+            when is_resolution_confirmed then coalesce(business_resolution_seconds, 0)
+            else 0
+        end as confirmed_business_resolution_seconds,
 
         -- digital containment parts
         case when is_containment_mature and is_contained then 1 else 0 end as containment_numerator,

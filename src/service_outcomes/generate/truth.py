@@ -29,6 +29,8 @@ of the period's last day:
   (``first_assisted_at + W <= as_of``) and that are solved with no other assisted chain within
   W of the first, nor before being solved (``second_assisted_at`` empty, or after
   ``first_assisted_at + W`` and not before ``solved_at``), over mature needs with a chain.
+* ``digital_containment``: needs the bot solved with no assisted chain, over needs whose first
+  contact is at least W before as-of.
 * ``repeat_contact``: assisted chains starting within W (<=, seconds) after the start of the
   previous chain of the same need, over all assisted chains.
 * ``resolution_time``: needs solved at least ``resolution_confirmation_days`` before as-of
@@ -95,6 +97,7 @@ class TruthWriter:
         self.contacts = 0
         self._fcr_num = self._fcr_den = 0
         self._rep_num = self._rep_den = 0
+        self._contained_num = self._contained_den = 0
         self._res = array("q")
         self._survey = dict.fromkeys(
             ("live", "finished", "csat_answered", "csat_top_two_box", "csat_score_sum",
@@ -175,6 +178,9 @@ class TruthWriter:
                 self._add_survey(survey)
             if n.solved_at and n.solved_at + self.confirmation <= as_of:
                 self._res.append(n.solved_at - n.first_contact)
+            if n.first_contact + w <= as_of:
+                self._contained_den += 1
+                self._contained_num += n.is_contained
             if chains and first_a + w <= as_of:
                 self._fcr_den += 1
                 if n.solved_at and (
@@ -203,6 +209,11 @@ class TruthWriter:
                 "numerator": self._fcr_num,
                 "denominator": self._fcr_den,
                 "rate": self._fcr_num / self._fcr_den if self._fcr_den else None,
+            },
+            "digital_containment": {
+                "numerator": self._contained_num,
+                "denominator": self._contained_den,
+                "rate": ratio(self._contained_num, self._contained_den),
             },
             "repeat_contact": {
                 "numerator": self._rep_num,

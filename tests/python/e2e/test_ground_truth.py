@@ -71,6 +71,17 @@ def test_resolution_time_equals_truth(built_warehouse: BuiltWarehouse) -> None:
     assert headline.resolution_seconds == truth["sum_seconds"]
 
 
+def test_digital_containment_equals_truth(built_warehouse: BuiltWarehouse) -> None:
+    truth = _truth_headline(built_warehouse)["digital_containment"]
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        numerator, denominator = connection.execute(
+            "select sum(containment_numerator), sum(containment_denominator) "
+            "from marts_customer.fct_episode_outcomes"
+        ).fetchone()
+    assert (numerator, denominator) == (truth["numerator"], truth["denominator"])
+    assert numerator > 20
+
+
 def test_every_true_episode_is_found_with_its_state(built_warehouse: BuiltWarehouse) -> None:
     """Episode by episode: the warehouse recovers each need, its assisted chains, its resolution."""
     truth = _truth_episodes(built_warehouse)
@@ -92,9 +103,12 @@ def test_every_true_episode_is_found_with_its_state(built_warehouse: BuiltWareho
     assert not chains.any(), f"assisted chain counts differ:\n{merged[chains].head(20)}"
 
     solved = merged["is_solved"].str.lower() == "true"
-    missed = merged[
-        solved & ~(merged["is_resolved"] & (merged["resolved_at"] == merged["solved_at"]))
-    ]
+    # Within the confirmation window of the horizon the record that shows a resolution (a case
+    # link added after the call) may still be in flight; older resolutions must all be seen.
+    as_of = pd.Timestamp(_truth_headline(built_warehouse)["as_of"])
+    settled = merged["solved_at"] <= as_of - pd.Timedelta(days=7)
+    seen = merged["is_resolved"] & (merged["resolved_at"] == merged["solved_at"])
+    missed = merged[solved & settled & ~seen]
     assert missed.empty, (
         f"solved needs the warehouse does not see resolved then:\n{missed.head(20)}"
     )
