@@ -35,3 +35,21 @@
 {% macro spark__utc_from_local(text_expr, time_zone) -%}
     to_utc_timestamp(cast(nullif({{ text_expr }}, '') as timestamp), '{{ time_zone }}')
 {%- endmacro %}
+
+
+{#- A UTC timestamp to the wall-clock time of a time zone given per row (an IANA name column). -#}
+{% macro local_from_utc(timestamp_expr, time_zone_expr) -%}
+    {{ return(adapter.dispatch('local_from_utc', 'service_outcomes')(timestamp_expr, time_zone_expr)) }}
+{%- endmacro %}
+
+{% macro default__local_from_utc(timestamp_expr, time_zone_expr) -%}
+    timezone({{ time_zone_expr }}, timezone('UTC', {{ timestamp_expr }}))
+{%- endmacro %}
+
+{% macro postgres__local_from_utc(timestamp_expr, time_zone_expr) -%}
+    (({{ timestamp_expr }} at time zone 'UTC') at time zone {{ time_zone_expr }})
+{%- endmacro %}
+
+{% macro spark__local_from_utc(timestamp_expr, time_zone_expr) -%}
+    from_utc_timestamp({{ timestamp_expr }}, {{ time_zone_expr }})
+{%- endmacro %}
