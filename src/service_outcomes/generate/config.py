@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 #: Bumped whenever a change to the code changes the output for an unchanged config.
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class GeneratorConfig:
     fcr_window_days: int = 7
     #: A resolution counts in resolution time once it has held this long before the horizon.
     resolution_confirmation_days: int = 7
+    #: Churn within this many days after an episode's last contact counts against it (registry
+    #: churn_after_episode).
+    churn_window_days: int = 30
     #: Mean needs per customer-year (scaled per segment in ``world``).
     needs_per_year: float = 4.0
     #: Share of customers created during the period (the rest exist at the start).

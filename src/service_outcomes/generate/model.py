@@ -112,3 +112,7 @@ class NeedTruth:
     last_contact: int
     #: Survey responses the need's assisted chains drew, in the order drawn.
     surveys: list[Survey] = field(default_factory=list)
+    #: Every Connect contact of the need (bot chats, queue abandons, agent legs), in order.
+    contacts: list[Contact] = field(default_factory=list)
+    #: When the customer churned (epoch seconds UTC), 0 when not before the period end.
+    churned_at: int = 0

@@ -145,7 +145,11 @@ def generate(
         max_records=config.connect_file_max_records,
     )
     truth = TruthWriter(
-        truth_dir, clock, config.fcr_window_days, config.resolution_confirmation_days
+        truth_dir,
+        clock,
+        config.fcr_window_days,
+        config.resolution_confirmation_days,
+        churn_window_days=config.churn_window_days,
     )
     connect = ConnectFormatter(config, clock)
     sf = SalesforceFormatter(clock)

@@ -143,6 +143,7 @@ class BlockSimulator:
         churn = start + int(rng.expovariate(0.07 / (365 * DAY))) + DAY
         last_by_intent: dict[str, int] = {}
         seq = 0
+        first_need = len(self.needs)
         for arrival, intent in arrivals:
             if arrival >= churn:
                 break
@@ -169,6 +170,8 @@ class BlockSimulator:
                 churn = min(churn, at)
         if churn < end:
             self.churns.append((cust, churn))
+            for need in self.needs[first_need:]:
+                need.churned_at = churn
 
     # ---- cases ------------------------------------------------------------------------------
     def _new_case(self, cust: Customer, intent: str, first: Contact, at: int) -> Case:
@@ -537,6 +540,7 @@ class BlockSimulator:
             case_id=case.case_id if case is not None else "",
             last_contact=max(c.last_update for c in contacts),
             surveys=self.surveys[first_survey:],
+            contacts=contacts,
         )
 
     def _follow_up(

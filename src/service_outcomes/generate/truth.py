@@ -46,19 +46,47 @@ of the period's last day:
   1-7, 7 = strongly agree the company made it easy): answered, easy (5-7), score sum, rate and
   mean. ``nps`` (Q3, 0-10): answered, promoters (9-10), passives (7-8), detractors (0-6) and
   ``100 * (promoters - detractors) / answered``.
+
+Business lens (``cost_to_serve``, ``avoidable_demand``, ``revenue_protection``,
+``productivity``), from the contacts the simulation drew (true talk and after-contact-work
+seconds, bot sessions), its churn dates and annual values, and the organisation's rate card
+``seeds/business/cost_rates.csv`` (reference data, not an export). Non-test customers only.
+
+* A *chain* is a contact and its transfer legs (every chain, assisted or not). Its cost, in
+  pence, is ``(agent seconds * agent rate + ACW seconds * ACW rate + 30) // 60`` (rates in pence
+  per minute, so rounded half up to the penny once per chain) plus the bot-session fee when
+  its first contact was a bot chat (resolved, handed off or abandoned). Rates: the row of the
+  chain's channel with the latest ``effective_from`` on or before its UTC start date.
+* ``cost_to_serve``: chains, cost, customers served (with a chain), confirmed resolutions and
+  the cost of all chains of the needs with a confirmed resolution (same rule as
+  ``resolution_time``).
+* ``avoidable_demand``: assisted chains after the first assisted chain of their need, follow-ups
+  after the resolution included (also counted alone), and their cost.
+* ``revenue_protection``: window R = ``churn_window_days``; a need is *mature* when the UTC date
+  of its last chain's start plus R is before the horizon date; it churned in the window when
+  the customer's churn date is 0 to R days after that date. Split by solved / not solved.
+  ``revenue_at_risk_pence``: annual value of customers not churned by the horizon with at least
+  one mature unsolved need.
+* ``productivity``: agent-handled seconds (talk + ACW of agent legs, by the chain's UTC start
+  date) and confirmed resolutions of needs with an assisted chain (by the UTC date solved), in
+  total and ``by_day``.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import statistics
 from array import array
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from .clock import DAY, Clock
-from .model import NeedTruth, Survey
+from .model import Contact, NeedTruth, Survey
 
 EPISODE_COLUMNS = (
     "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
@@ -69,6 +97,44 @@ CHAIN_COLUMNS = ("need_id", "chain_index", "initial_contact_id", "started_at", "
 TRUTH_FILES = ("episodes.csv.gz", "assisted_chains.csv.gz", "headline.json")
 #: Qualtrics response statuses of real respondents (seed ``survey_status_vocabulary``).
 LIVE_SURVEY_STATUSES = frozenset({"IP Address", "Imported", "Offline"})
+#: The organisation's rate card (reference data in the dbt project, read by both sides).
+COST_RATES = Path(__file__).resolve().parents[3] / "seeds" / "business" / "cost_rates.csv"
+#: Churn window of the revenue-protection truth (registry ``churn_after_episode``).
+_CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
+
+
+@dataclass(frozen=True, slots=True)
+class CostRate:
+    """One row of the rate card, in pence."""
+
+    channel: str
+    effective_from: date
+    agent_minute: int
+    acw_minute: int
+    bot_session: int
+
+
+def _pence(text: str) -> int:
+    value = Decimal(text) * 100
+    if value != value.to_integral_value():
+        raise ValueError(f"rate {text} is not a whole number of pence")
+    return int(value)
+
+
+def read_cost_rates(path: Path = COST_RATES) -> list[CostRate]:
+    """The rate card, latest ``effective_from`` first."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [
+            CostRate(
+                channel=r["channel"],
+                effective_from=date.fromisoformat(r["effective_from"]),
+                agent_minute=_pence(r["cost_per_agent_minute"]),
+                acw_minute=_pence(r["cost_per_after_contact_work_minute"]),
+                bot_session=_pence(r["cost_per_bot_session"]),
+            )
+            for r in csv.DictReader(fh)
+        ]
+    return sorted(rows, key=lambda r: r.effective_from, reverse=True)
 
 
 def _open_gz(path: Path) -> IO[bytes]:
@@ -81,11 +147,33 @@ def _tf(v: bool) -> str:
 
 
 class TruthWriter:
-    def __init__(self, root: Path, clock: Clock, window_days: int, confirmation_days: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        clock: Clock,
+        window_days: int,
+        confirmation_days: int,
+        *,
+        cost_rates: Path = COST_RATES,
+        churn_window_days: int = 30,
+    ) -> None:
         self.root = root
         self.clock = clock
         self.window = window_days * DAY
         self.confirmation = confirmation_days * DAY
+        self._rates = read_cost_rates(cost_rates)
+        self.churn_window_days = churn_window_days
+        self._biz = dict.fromkeys(
+            ("chains", "cost", "customers", "confirmed_resolutions", "resolved_cost",
+             "assisted_chains", "avoidable_chains", "avoidable_cost", "follow_up_chains",
+             "follow_up_cost", "mature_solved", "churned_solved", "mature_unsolved",
+             "churned_unsolved", "at_risk_customers", "revenue_at_risk"),
+            0,
+        )  # fmt: skip
+        #: Day index -> [agent-handled seconds, confirmed assisted resolutions].
+        self._days: dict[int, list[int]] = {}
+        self._customers_seen: set[str] = set()
+        self._at_risk: set[str] = set()
         root.mkdir(parents=True, exist_ok=True)
         self._raw: list[IO[bytes]] = []
         self._episodes = _open_gz(root / "episodes.csv.gz")
@@ -126,6 +214,77 @@ class TruthWriter:
             t["promoters"] += s.q3 >= 9
             t["passives"] += 7 <= s.q3 <= 8
             t["detractors"] += s.q3 <= 6
+
+    def _rate(self, channel: str, day: int) -> CostRate:
+        when = date.fromisoformat(self.clock.date_str(day))
+        for r in self._rates:
+            if r.channel == channel and r.effective_from <= when:
+                return r
+        raise ValueError(f"no cost rate for channel {channel} on {when}")
+
+    def _chain_costs(self, contacts: list[Contact]) -> dict[str, tuple[int, int, int]]:
+        """Chain id -> (start day index, cost in pence, agent-handled seconds)."""
+        legs: dict[str, list[Contact]] = {}
+        for c in contacts:
+            legs.setdefault(c.initial_contact_id or c.contact_id, []).append(c)
+        out = {}
+        t0 = self.clock.t0
+        for chain_id, chain in legs.items():
+            first = chain[0]
+            day = (first.initiated - t0) // DAY
+            rate = self._rate(_CHANNELS[first.channel], day)
+            talk = sum(c.talk for c in chain if c.agent is not None)
+            acw = sum(c.acw_end - c.acw_start for c in chain if c.agent is not None)
+            pence = (talk * rate.agent_minute + acw * rate.acw_minute + 30) // 60
+            if first.bot_outcome:
+                pence += rate.bot_session
+            out[chain_id] = (day, pence, talk + acw)
+        return out
+
+    def _add_business(self, n: NeedTruth) -> None:
+        b = self._biz
+        costs = self._chain_costs(n.contacts)
+        need_cost = sum(cost for _, cost, _ in costs.values())
+        b["chains"] += len(costs)
+        b["cost"] += need_cost
+        cust = n.customer
+        if cust.contact_id not in self._customers_seen:
+            self._customers_seen.add(cust.contact_id)
+            b["customers"] += 1
+        for day, _, handled in costs.values():
+            self._days.setdefault(day, [0, 0])[0] += handled
+        confirmed = bool(n.solved_at) and n.solved_at + self.confirmation <= self.clock.end
+        if confirmed:
+            b["confirmed_resolutions"] += 1
+            b["resolved_cost"] += need_cost
+            if n.chains:
+                solved_day = (n.solved_at - self.clock.t0) // DAY
+                self._days.setdefault(solved_day, [0, 0])[1] += 1
+        b["assisted_chains"] += len(n.chains)
+        for ch in n.chains[1:]:
+            cost = costs[ch.initial_contact_id][1]
+            b["avoidable_chains"] += 1
+            b["avoidable_cost"] += cost
+            if ch.is_follow_up:
+                b["follow_up_chains"] += 1
+                b["follow_up_cost"] += cost
+        # Revenue protection: window after the start date of the need's last chain.
+        t0 = self.clock.t0
+        last_day = max(
+            (c.initiated for c in n.contacts if not c.initial_contact_id), default=n.first_contact
+        )
+        last_day = (last_day - t0) // DAY
+        r = self.churn_window_days
+        if last_day + r < self.clock.days:
+            churn_day = (n.churned_at - t0) // DAY if n.churned_at else None
+            churned = churn_day is not None and 0 <= churn_day - last_day <= r
+            key = "solved" if n.solved_at else "unsolved"
+            b[f"mature_{key}"] += 1
+            b[f"churned_{key}"] += churned
+            if not n.solved_at and not n.churned_at and cust.contact_id not in self._at_risk:
+                self._at_risk.add(cust.contact_id)
+                b["at_risk_customers"] += 1
+                b["revenue_at_risk"] += _pence(f"{cust.annual_value:.2f}")
 
     def add(self, needs: list[NeedTruth]) -> None:
         iso = self.clock.iso_z
@@ -176,6 +335,7 @@ class TruthWriter:
                 continue
             for survey in n.surveys:
                 self._add_survey(survey)
+            self._add_business(n)
             if n.solved_at and n.solved_at + self.confirmation <= as_of:
                 self._res.append(n.solved_at - n.first_contact)
             if n.first_contact + w <= as_of:
@@ -258,12 +418,67 @@ class TruthWriter:
             },
         }
 
+    def business_headline(self) -> dict[str, Any]:
+        b = self._biz
+
+        def ratio(num: int, den: int) -> float | None:
+            return num / den if den else None
+
+        def money(pence: int) -> str:
+            return f"{Decimal(pence) / 100:.2f}"
+
+        days = self._days
+        handled = sum(v[0] for v in days.values())
+        resolutions = sum(v[1] for v in days.values())
+        return {
+            "cost_to_serve": {
+                "currency": "GBP",
+                "chains": b["chains"],
+                "cost": money(b["cost"]),
+                "cost_per_chain": ratio(b["cost"], 100 * b["chains"]),
+                "customers": b["customers"],
+                "cost_per_customer": ratio(b["cost"], 100 * b["customers"]),
+                "confirmed_resolutions": b["confirmed_resolutions"],
+                "resolved_episode_cost": money(b["resolved_cost"]),
+                "cost_per_resolved_episode": ratio(
+                    b["resolved_cost"], 100 * b["confirmed_resolutions"]
+                ),
+            },
+            "avoidable_demand": {
+                "assisted_chains": b["assisted_chains"],
+                "avoidable_chains": b["avoidable_chains"],
+                "avoidable_rate": ratio(b["avoidable_chains"], b["assisted_chains"]),
+                "avoidable_cost": money(b["avoidable_cost"]),
+                "follow_up_chains": b["follow_up_chains"],
+                "follow_up_cost": money(b["follow_up_cost"]),
+            },
+            "revenue_protection": {
+                "churn_window_days": self.churn_window_days,
+                "mature_resolved_episodes": b["mature_solved"],
+                "churned_after_resolved": b["churned_solved"],
+                "churn_rate_after_resolved": ratio(b["churned_solved"], b["mature_solved"]),
+                "mature_unresolved_episodes": b["mature_unsolved"],
+                "churned_after_unresolved": b["churned_unsolved"],
+                "churn_rate_after_unresolved": ratio(b["churned_unsolved"], b["mature_unsolved"]),
+                "customers_at_risk": b["at_risk_customers"],
+                "revenue_at_risk": money(b["revenue_at_risk"]),
+            },
+            "productivity": {
+                "agent_handled_seconds": handled,
+                "confirmed_assisted_resolutions": resolutions,
+                "resolutions_per_agent_hour": ratio(3600 * resolutions, handled),
+                "by_day": {
+                    self.clock.sf_date(self.clock.t0 + d * DAY): days[d] for d in sorted(days)
+                },
+            },
+        }
+
     def close(self) -> dict[str, Any]:
         for gz in (self._episodes, self._chains):
             fileobj = gz.fileobj
             gz.close()
             if fileobj is not None:
                 fileobj.close()
-        head = self.headline()
+        head = {**self.headline(), **self.business_headline()}
         (self.root / "headline.json").write_text(json.dumps(head, indent=2) + "\n")
         return head

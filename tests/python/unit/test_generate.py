@@ -11,6 +11,7 @@ import random
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -648,3 +649,109 @@ def test_survey_truth_rules_at_the_boundaries(tmp_path: Path) -> None:
     }  # fmt: skip
     assert head["nps"]["nps"] == 0.0
     assert json.loads((tmp_path / "headline.json").read_text()) == head
+
+
+# ---- business ground truth ------------------------------------------------------------------
+
+
+def test_business_truth_prices_the_exported_contacts(run, connect) -> None:
+    """The headline's cost to serve and avoidable demand, recomputed from the Connect export (the
+    latest version of every contact) and the rate card, agree with the truth, which prices the
+    simulation's own contacts: no contact, second of talk or after-contact work is lost."""
+    from service_outcomes.generate.truth import read_cost_rates
+
+    _, truth, _ = run
+    head = json.loads((truth / "headline.json").read_text())
+    rates = {r.channel: r for r in read_cost_rates()}
+    test_customers = {
+        e["customer_id"]
+        for e in _truth(truth, "episodes.csv.gz")
+        if e["is_internal_test"] == "true"
+    }
+    latest: dict[str, dict] = {}
+    for _, _, rec in connect:
+        held = latest.get(rec["ContactId"])
+        if held is None or rec["LastUpdateTimestamp"] >= held["LastUpdateTimestamp"]:
+            latest[rec["ContactId"]] = rec
+    legs: dict[str, list[dict]] = defaultdict(list)
+    for rec in latest.values():
+        legs[rec["InitialContactId"] or rec["ContactId"]].append(rec)
+    chains = pence = 0
+    for chain_id, recs in legs.items():
+        first = latest[chain_id]
+        customer = first["Attributes"].get("sf_contact_id", "")
+        if not customer or customer in test_customers:
+            continue
+        rate = rates[first["Channel"].lower()]
+        agents = [r["Agent"] for r in recs if r["Agent"]]
+        talk = sum(a["AgentInteractionDuration"] for a in agents)
+        acw = sum(a["AfterContactWorkDuration"] or 0 for a in agents)
+        chains += 1
+        pence += (talk * rate.agent_minute + acw * rate.acw_minute + 30) // 60
+        pence += rate.bot_session if first["Attributes"].get("bot_outcome") else 0
+    cost = head["cost_to_serve"]
+    assert chains == cost["chains"] > 0
+    assert f"{pence / 100:.2f}" == cost["cost"]
+    assert (
+        0
+        < head["cost_to_serve"]["confirmed_resolutions"]
+        <= head["resolution_time"]["solved_needs"]
+        + head["digital_containment"]["numerator"]
+        + chains
+    )
+    # Avoidable demand: every assisted chain after the first of its need, follow-ups included.
+    rows = [
+        c
+        for c in _truth(truth, "assisted_chains.csv.gz")
+        if c["need_id"] in {e["need_id"] for e in _truth(truth, "episodes.csv.gz")
+                            if e["is_internal_test"] == "false"}
+    ]  # fmt: skip
+    avoidable = head["avoidable_demand"]
+    assert avoidable["assisted_chains"] == len(rows) == head["repeat_contact"]["denominator"]
+    assert avoidable["avoidable_chains"] == sum(c["chain_index"] != "1" for c in rows)
+    assert avoidable["follow_up_chains"] == sum(c["is_follow_up"] == "true" for c in rows) > 0
+    assert Decimal(avoidable["follow_up_cost"]) <= Decimal(avoidable["avoidable_cost"])
+    assert Decimal(avoidable["avoidable_cost"]) <= Decimal(cost["cost"])
+
+
+def test_business_truth_revenue_and_productivity_are_consistent(run) -> None:
+    """Churn parts, revenue at risk and the per-day productivity parts add up, and the churn
+    window leaves mature needs inside a short period."""
+    _, truth, _ = run
+    head = json.loads((truth / "headline.json").read_text())
+    rp = head["revenue_protection"]
+    assert rp["churn_window_days"] == 30
+    assert 0 <= rp["churned_after_resolved"] <= rp["mature_resolved_episodes"]
+    assert 0 <= rp["churned_after_unresolved"] <= rp["mature_unresolved_episodes"]
+    assert rp["mature_resolved_episodes"] > 0
+    assert (rp["customers_at_risk"] == 0) == (Decimal(rp["revenue_at_risk"]) == 0)
+    assert rp["customers_at_risk"] <= rp["mature_unresolved_episodes"]
+    prod = head["productivity"]
+    days = prod["by_day"]
+    assert all(PERIOD_START.date() <= date.fromisoformat(d) < PERIOD_END.date() for d in days)
+    assert sum(v[0] for v in days.values()) == prod["agent_handled_seconds"] > 0
+    assert sum(v[1] for v in days.values()) == prod["confirmed_assisted_resolutions"] > 0
+    # Confirmed resolutions are at least the confirmation window old.
+    last = PERIOD_END.date() - timedelta(days=head["resolution_confirmation_days"])
+    assert all(v[1] == 0 for d, v in days.items() if date.fromisoformat(d) > last)
+
+
+def test_cost_rates_must_be_whole_pence(tmp_path: Path) -> None:
+    from service_outcomes.generate.truth import read_cost_rates
+
+    card = tmp_path / "rates.csv"
+    card.write_text(
+        "channel,cost_per_agent_minute,cost_per_after_contact_work_minute,"
+        "cost_per_bot_session,currency,effective_from,note\n"
+        "voice,0.955,0.85,0.00,GBP,2026-01-01,x\n"
+    )
+    with pytest.raises(ValueError, match="whole number of pence"):
+        read_cost_rates(card)
+    card.write_text(
+        card.read_text().replace("0.955", "0.95") + "voice,1.00,0.90,0.00,GBP,2026-06-01,y\n"
+    )
+    rates = read_cost_rates(card)
+    assert [(r.effective_from.isoformat(), r.agent_minute) for r in rates] == [
+        ("2026-06-01", 100),
+        ("2026-01-01", 95),
+    ]
