@@ -14,6 +14,28 @@ accounts as (
     select * from {{ ref('stg_salesforce__accounts') }}
 ),
 
+registry as (
+    select * from {{ ref('metric_registry') }}
+    where status = 'active'
+),
+
+-- One registry row per channel, service_level_<channel>; see DECISIONLOG "Service level".
+service_level_thresholds as (
+    select
+        replace(metric_id, 'service_level_', '') as channel,
+        threshold as answer_threshold_seconds,
+        version as service_level_definition_version
+    from registry
+    where metric_id in ('service_level_voice', 'service_level_chat')
+),
+
+leg_thresholds as (
+    select
+        max(case when metric_id = 'slow_desktop_rate' then threshold end) as slow_desktop_threshold_ms,
+        max(case when metric_id = 'service_level_short_abandon' then threshold end) as short_abandon_seconds
+    from registry
+),
+
 customer_profiles as (
     select
         customers.customer_id,
@@ -23,6 +45,29 @@ customer_profiles as (
     from customers
     left join accounts
         on customers.account_id = accounts.account_id
+),
+
+-- Each leg judged against the thresholds; see DECISIONLOG "Drivers" and "Service level".
+legs_judged as (
+    select
+        contact_records.*,
+        service_level_thresholds.answer_threshold_seconds,
+        service_level_thresholds.service_level_definition_version,
+        leg_thresholds.slow_desktop_threshold_ms,
+        contact_records.enqueued_at is not null as is_queued,
+        contact_records.enqueued_at is not null
+        and not contact_records.is_agent_connected
+        and contact_records.queue_seconds <= leg_thresholds.short_abandon_seconds as is_short_abandon,
+        contact_records.enqueued_at is not null
+        and contact_records.is_agent_connected
+        and contact_records.queue_seconds <= service_level_thresholds.answer_threshold_seconds
+            as is_answered_within_threshold,
+        contact_records.is_agent_connected
+        and contact_records.desktop_latency_ms > leg_thresholds.slow_desktop_threshold_ms as is_slow_desktop
+    from contact_records
+    cross join leg_thresholds
+    left join service_level_thresholds
+        on contact_records.channel = service_level_thresholds.channel
 ),
 
 chains as (
@@ -35,6 +80,7 @@ chains as (
         ) as intent,
         max(case when not is_transfer_leg then channel end) as channel,
         max(case when not is_transfer_leg then bot_outcome end) as bot_outcome,
+        max(case when not is_transfer_leg then auth_result end) as auth_result,
         max(case_id) as case_id,
         count(*) as leg_count,
         count(distinct case_id) as linked_case_count,
@@ -45,10 +91,30 @@ chains as (
         cast(coalesce(sum(agent_interaction_seconds), 0) as {{ dbt.type_bigint() }}) as agent_interaction_seconds,
         cast(coalesce(sum(customer_hold_seconds), 0) as {{ dbt.type_bigint() }}) as customer_hold_seconds,
         cast(coalesce(sum(after_contact_work_seconds), 0) as {{ dbt.type_bigint() }}) as after_contact_work_seconds,
+        -- driver parts, counted over legs
+        count(case when kb_article_id is not null and is_kb_article_accurate is not null then 1 end)
+            as article_use_count,
+        count(case when kb_article_id is not null and is_kb_article_accurate then 1 end)
+            as accurate_article_use_count,
+        count(case when is_agent_connected then desktop_latency_ms end)
+            as latency_measured_leg_count,
+        cast(coalesce(sum(case when is_agent_connected then desktop_latency_ms end), 0) as {{ dbt.type_bigint() }})
+            as desktop_latency_ms_sum,
+        count(case when is_slow_desktop then 1 end) as slow_desktop_leg_count,
+        -- service level parts, counted over queued legs of a channel with a threshold
+        count(case when is_queued then 1 end) as queued_leg_count,
+        count(case when is_short_abandon then 1 end) as short_abandon_leg_count,
+        count(
+            case when is_queued and answer_threshold_seconds is not null and not is_short_abandon then 1 end
+        ) as service_level_offered_count,
+        count(case when is_answered_within_threshold then 1 end) as answered_within_threshold_count,
+        max(slow_desktop_threshold_ms) as slow_desktop_threshold_ms,
+        max(case when not is_transfer_leg then answer_threshold_seconds end) as service_level_threshold_seconds,
+        max(service_level_definition_version) as service_level_definition_version,
         min(initiated_at) as started_at,
         max(disconnected_at) as ended_at,
         max(delivery_date) as last_delivery_date
-    from contact_records
+    from legs_judged
     group by contact_chain_id
 ),
 
@@ -81,6 +147,7 @@ final as (
         region,
         segment,
         bot_outcome,
+        auth_result,
         exclusion_reason,
 
         -- flags
@@ -96,6 +163,24 @@ final as (
         agent_interaction_seconds,
         customer_hold_seconds,
         after_contact_work_seconds,
+
+        -- driver parts (legs)
+        article_use_count,
+        accurate_article_use_count,
+        latency_measured_leg_count,
+        desktop_latency_ms_sum,
+        slow_desktop_leg_count,
+
+        -- service level parts (queued legs)
+        queued_leg_count,
+        short_abandon_leg_count,
+        service_level_offered_count,
+        answered_within_threshold_count,
+
+        -- thresholds used
+        slow_desktop_threshold_ms,
+        service_level_threshold_seconds,
+        service_level_definition_version,
 
         -- timestamps (UTC)
         started_at,

@@ -1,9 +1,15 @@
-{#- One row per in-scope contact chain (a contact and its transfers): whether it was assisted and
-    whether it was a repeat of an earlier assisted chain in the same episode. -#}
+{#- One row per in-scope contact chain (a contact and its transfers): whether it was assisted,
+    whether it was a repeat of an earlier assisted chain in the same episode, and the parts of the
+    drivers (authentication, knowledge accuracy, desktop latency, transfers) and of service level. -#}
 with
 
 episode_chains as (
     select * from {{ ref('int_episodes__sessionised') }}
+),
+
+chain_drivers as (
+    select * from {{ ref('int_contacts__chained') }}
+    where is_in_scope
 ),
 
 repeat_definition as (
@@ -43,6 +49,28 @@ repeat_evaluated as (
     cross join repeat_definition
 ),
 
+-- See DECISIONLOG "Drivers" and "Service level".
+with_drivers as (
+    select
+        repeat_evaluated.*,
+        chain_drivers.auth_result,
+        chain_drivers.article_use_count,
+        chain_drivers.accurate_article_use_count,
+        chain_drivers.latency_measured_leg_count,
+        chain_drivers.desktop_latency_ms_sum,
+        chain_drivers.slow_desktop_leg_count,
+        chain_drivers.queued_leg_count,
+        chain_drivers.short_abandon_leg_count,
+        chain_drivers.service_level_offered_count,
+        chain_drivers.answered_within_threshold_count,
+        chain_drivers.slow_desktop_threshold_ms,
+        chain_drivers.service_level_threshold_seconds,
+        chain_drivers.service_level_definition_version
+    from repeat_evaluated
+    left join chain_drivers
+        on repeat_evaluated.contact_chain_id = chain_drivers.contact_chain_id
+),
+
 final as (
     select
         -- ids
@@ -72,6 +100,30 @@ final as (
         case when is_repeat then 1 else 0 end as repeat_numerator,
         case when is_assisted then 1 else 0 end as repeat_denominator,
 
+        -- driver parts: authentication (first leg)
+        auth_result,
+        case when auth_result in ('passed', 'failed') then 1 else 0 end as auth_attempted_count,
+        case when auth_result = 'passed' then 1 else 0 end as auth_passed_count,
+
+        -- driver parts: knowledge accuracy (article uses on assisted legs)
+        coalesce(article_use_count, 0) as article_use_count,
+        coalesce(accurate_article_use_count, 0) as accurate_article_use_count,
+
+        -- driver parts: agent desktop latency (assisted legs)
+        coalesce(latency_measured_leg_count, 0) as latency_measured_leg_count,
+        coalesce(desktop_latency_ms_sum, 0) as desktop_latency_ms_sum,
+        coalesce(slow_desktop_leg_count, 0) as slow_desktop_leg_count,
+
+        -- driver parts: transfers (assisted chains)
+        case when is_assisted and transfer_count > 0 then 1 else 0 end as transfer_numerator,
+        case when is_assisted then 1 else 0 end as transfer_denominator,
+
+        -- service level parts (queued legs; operational control)
+        coalesce(queued_leg_count, 0) as queued_leg_count,
+        coalesce(short_abandon_leg_count, 0) as short_abandon_leg_count,
+        coalesce(service_level_offered_count, 0) as service_level_offered_count,
+        coalesce(answered_within_threshold_count, 0) as answered_within_threshold_count,
+
         -- measures
         leg_count,
         transfer_count,
@@ -87,8 +139,11 @@ final as (
         -- definition versions
         episode_definition_version,
         repeat_definition_version,
-        repeat_window_days
-    from repeat_evaluated
+        repeat_window_days,
+        cast(slow_desktop_threshold_ms as integer) as slow_desktop_threshold_ms,
+        cast(service_level_threshold_seconds as integer) as service_level_threshold_seconds,
+        service_level_definition_version
+    from with_drivers
 )
 
 select * from final

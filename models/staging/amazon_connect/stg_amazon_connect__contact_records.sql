@@ -31,6 +31,9 @@ parsed as (
         {{ json_text('record', ['Queue', 'Name']) }} as queue_name,
         {{ json_text('record', ['Attributes', 'intent']) }} as intent,
         {{ json_text('record', ['Attributes', 'bot_outcome']) }} as bot_outcome,
+        {{ json_text('record', ['Attributes', 'auth_result']) }} as auth_result,
+        {{ json_text('record', ['Attributes', 'kb_article_id']) }} as kb_article_id,
+        {{ json_text('record', ['Attributes', 'kb_article_accurate']) }} as kb_article_accurate,
         {{ json_text('record', ['CustomerEndpoint', 'Address']) }} as customer_endpoint_address,
 
         -- durations (seconds)
@@ -40,6 +43,8 @@ parsed as (
         cast({{ json_text('record', ['Agent', 'AfterContactWorkDuration']) }} as integer)
             as after_contact_work_seconds,
         cast({{ json_text('record', ['Queue', 'Duration']) }} as integer) as queue_seconds,
+        cast(nullif({{ json_text('record', ['Attributes', 'desktop_latency_ms']) }}, '') as integer)
+            as desktop_latency_ms,
 
         -- timestamps (UTC)
         {{ utc_from_iso(json_text('record', ['InitiationTimestamp'])) }} as initiated_at,
@@ -92,6 +97,8 @@ final as (
         latest_versions.queue_name,
         nullif(latest_versions.intent, '') as intent,
         nullif(latest_versions.bot_outcome, '') as bot_outcome,
+        nullif(lower(trim(latest_versions.auth_result)), '') as auth_result,
+        nullif(trim(latest_versions.kb_article_id), '') as kb_article_id,
 
         -- flags
         latest_versions.initial_contact_id is not null
@@ -103,12 +110,14 @@ final as (
         latest_versions.enqueued_at is not null
         and latest_versions.connected_to_agent_at is null as is_abandoned_in_queue,
         monitoring_endpoints.endpoint_address is not null as is_monitoring,
+        {{ text_to_boolean('latest_versions.kb_article_accurate') }} as is_kb_article_accurate,
 
         -- measures
         latest_versions.agent_interaction_seconds,
         latest_versions.customer_hold_seconds,
         latest_versions.after_contact_work_seconds,
         latest_versions.queue_seconds,
+        latest_versions.desktop_latency_ms,
         latest_versions.delivered_version_count,
 
         -- timestamps (UTC)

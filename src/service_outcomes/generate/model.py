@@ -42,6 +42,14 @@ class Contact:
     transfer_completed: int = 0
     case_id: str = ""
     survey_opt_in: bool = False
+    # Drivers (contact attributes set by the contact flow and the agent desktop).
+    #: IVR / chat authentication on a chain's first leg: passed, failed, not_attempted ("" else).
+    auth_result: str = ""
+    #: Knowledge article the agent used on this assisted leg ("" when none) and its accuracy.
+    kb_article_id: str = ""
+    kb_article_accurate: bool = False
+    #: Agent desktop CRM lookup latency on assisted legs (milliseconds; 0 when no agent).
+    desktop_latency_ms: int = 0
     #: LastUpdateTimestamp of the first delivered version.
     last_update: int = 0
 

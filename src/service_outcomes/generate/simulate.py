@@ -25,6 +25,18 @@ Journey of a need (see also the rules in :mod:`.world`):
 4. A few solved needs get one follow-up assisted chain 1-9 days later (same case, no reopen).
 5. After an assisted chain a survey may follow (response bias towards solved needs).
 
+Drivers (contact attributes, drawn from the block's separate driver generator so that the
+draws of the journey above keep their order). The first leg of every contact passes the IVR /
+chat authentication step (``auth_result``). Every assisted leg has a desktop CRM lookup latency
+(``desktop_latency_ms``; each second of it adds :data:`TALK_SECONDS_PER_LATENCY_SECOND` of talk)
+and may use a knowledge article (``kb_article_id``; ``world.KB_ARTICLES`` says which are
+accurate). They are causal: the chance that a chain solves the need is multiplied by
+:data:`AUTH_FAILED_SOLVE_FACTOR` when its first leg failed authentication, by
+:data:`INACCURATE_ARTICLE_SOLVE_FACTOR` when any leg used an inaccurate article, and lowered by
+:data:`LATENCY_SOLVE_PENALTY_PER_SECOND` per second of its slowest leg's latency above one
+second (at most :data:`LATENCY_SOLVE_PENALTY_MAX`). An unsolved chain means another contact.
+Abandoned queue waits can be as short as one second (short abandons).
+
 Nothing at or after the period end is generated: a need in flight is cut there.
 """
 
@@ -40,6 +52,7 @@ from .model import Case, ChainTruth, Contact, NeedTruth, Survey
 from .world import (
     AUTOMATION_USER_ID,
     BACK_OFFICE_USER_ID,
+    KB_ARTICLES,
     QUEUE_NAMES,
     ROSTER,
     SYSTEM_NUMBERS,
@@ -75,6 +88,21 @@ _SUBJECTS = {
     "complaint": ("Complaint about service", "Unhappy with handling", "Formal complaint"),
     "onboarding": ("Help getting started", "Activation problem", "Welcome pack missing"),
 }
+#: Share of first legs that skip authentication, by channel; of the rest, share that fail.
+AUTH_NOT_ATTEMPTED = {"VOICE": 0.08, "CHAT": 0.14}
+AUTH_FAIL = 0.09
+AUTH_FAIL_VULNERABLE = 0.17
+#: Share of assisted legs on which the agent uses a knowledge article, by intent.
+P_ARTICLE = {"billing": 0.45, "payment_problem": 0.55, "technical_fault": 0.7,
+             "account_change": 0.35, "complaint": 0.3, "onboarding": 0.6}  # fmt: skip
+#: Desktop CRM lookup latency (ms): lognormal median / spread, bounds; some legs hit a slow spell.
+LATENCY_MEDIAN_MS = 900
+LATENCY_SLOW_SPELL = 0.06
+TALK_SECONDS_PER_LATENCY_SECOND = 25
+AUTH_FAILED_SOLVE_FACTOR = 0.55
+INACCURATE_ARTICLE_SOLVE_FACTOR = 0.6
+LATENCY_SOLVE_PENALTY_PER_SECOND = 0.03
+LATENCY_SOLVE_PENALTY_MAX = 0.12
 MAX_CHAINS = 4
 #: Upper bound of how much later an updated Connect record version can be (formats.connect).
 UPDATE_DELAY_MAX = 2 * HOUR + 60
@@ -112,6 +140,8 @@ class BlockSimulator:
         self.clock = clock
         self.block = block
         self.rng = random.Random(f"sim:{cfg.seed}:{block}")
+        #: Driver draws (authentication, articles, latency) come from their own stream.
+        self.drivers = random.Random(f"drivers:{cfg.seed}:{block}")
         self.end = clock.end
         self.gap = cfg.episode_gap_days * DAY
         #: Longest re-contact delay of an unsolved customer (16 days with the default gap).
@@ -249,7 +279,7 @@ class BlockSimulator:
     # ---- contacts ---------------------------------------------------------------------------
     def _contact(self, cust: Customer, channel: str, method: str, at: int, intent: str) -> Contact:
         voice = channel == "VOICE"
-        return Contact(
+        contact = Contact(
             contact_id=uuid4(self.rng),
             customer=cust,
             channel=channel,
@@ -259,6 +289,43 @@ class BlockSimulator:
             customer_address=cust.phone if voice else "",
             system_address=SYSTEM_NUMBERS[cust.region] if voice else "",
             survey_opt_in=cust.survey_opt_in,
+        )
+        if method != "TRANSFER":
+            contact.auth_result = self._authenticate(cust, channel)
+        return contact
+
+    def _authenticate(self, cust: Customer, channel: str) -> str:
+        """Result of the IVR / chat authentication step on a first leg."""
+        drv = self.drivers
+        if drv.random() < AUTH_NOT_ATTEMPTED[channel]:
+            return "not_attempted"
+        fail = AUTH_FAIL_VULNERABLE if cust.vulnerable else AUTH_FAIL
+        return "failed" if drv.random() < fail else "passed"
+
+    def _desktop(self, c: Contact, intent: str, follow_up: bool) -> None:
+        """Agent desktop attributes of an assisted leg: CRM latency and the article used."""
+        drv = self.drivers
+        latency = _lognormal(drv, LATENCY_MEDIAN_MS, 0.45, 150, 20_000)
+        if drv.random() < LATENCY_SLOW_SPELL:
+            latency = min(20_000, latency * 3)
+        c.desktop_latency_ms = latency
+        c.talk += latency * TALK_SECONDS_PER_LATENCY_SECOND // 1000
+        if drv.random() < P_ARTICLE[intent] * (0.5 if follow_up else 1.0):
+            articles = KB_ARTICLES[intent]
+            c.kb_article_id, c.kb_article_accurate = articles[int(drv.random() * len(articles))]
+
+    @staticmethod
+    def _solve_factor(legs: list[Contact]) -> float:
+        """How the chain's drivers scale its chance of solving the need (module docstring)."""
+        factor = 1.0
+        if legs[0].auth_result == "failed":
+            factor *= AUTH_FAILED_SOLVE_FACTOR
+        if any(leg.kb_article_id and not leg.kb_article_accurate for leg in legs):
+            factor *= INACCURATE_ARTICLE_SOLVE_FACTOR
+        slowest = max(leg.desktop_latency_ms for leg in legs)
+        excess = max(0, slowest - 1000) / 1000
+        return factor * (
+            1 - min(LATENCY_SOLVE_PENALTY_MAX, LATENCY_SOLVE_PENALTY_PER_SECOND * excess)
         )
 
     def _chain(
@@ -283,6 +350,7 @@ class BlockSimulator:
             c.agent = agent
             c.agent_connected = c.dequeued + 2 + int(rng.random() * 6)
             c.talk = _lognormal(rng, talk_median, 0.55, 60, 4 * HOUR)
+            self._desktop(c, intent, follow_up)
             if voice and rng.random() < 0.25:
                 c.holds = 1 if rng.random() < 0.75 else 2
                 c.longest_hold = _lognormal(rng, 90, 0.7, 15, 1200)
@@ -441,7 +509,7 @@ class BlockSimulator:
             )
             wait += 5
             if abandons < 4 and rng.random() < 0.02 + wait / 1500:
-                gone = enqueue + max(5, int(wait * (0.3 + 0.7 * rng.random())))
+                gone = enqueue + max(1, int(wait * (0.3 + 0.7 * rng.random())))
                 first.queue = QUEUE_NAMES[intent]
                 first.enqueued = enqueue
                 first.dequeued = gone
@@ -481,6 +549,7 @@ class BlockSimulator:
             done = last.acw_end
             by = last.agent.user_id
             p = P_SOLVE[intent] * last.agent.skill * (1 + 0.08 * (len(chains) - 1))
+            p *= self._solve_factor(legs)
             if cust.vulnerable:
                 p *= 0.9
             if rng.random() < p:

@@ -70,6 +70,25 @@ seconds, bot sessions), its churn dates and annual values, and the organisation'
 * ``productivity``: agent-handled seconds (talk + ACW of agent legs, by the chain's UTC start
   date) and confirmed resolutions of needs with an assisted chain (by the UTC date solved), in
   total and ``by_day``.
+
+Drivers and the operational control (``drivers`` block), from the contact attributes the
+simulation drew (its own state) for non-test customers; thresholds are the ``threshold`` of the
+active rows of ``seeds/registry/metric_registry.csv`` (read by both sides, like the rate card).
+A *chain* is a contact and its transfer legs; an *assisted leg* is a leg an agent took.
+
+* ``authentication``: chains whose first leg attempted authentication (``passed`` or
+  ``failed``), of which passed; ``not_attempted`` chains are outside the rate.
+* ``knowledge_accuracy``: assisted legs that used a knowledge article, of which the article was
+  accurate.
+* ``desktop_latency``: assisted legs, the sum of their latency (ms), the mean, and the legs over
+  the threshold of ``slow_desktop_rate`` (strictly greater).
+* ``transfers``: assisted chains, of which with at least one transfer (two or more legs).
+* ``service_level``: per channel (``voice``, ``chat``) and in total. Every leg that queued for an
+  agent is offered, except an abandon whose queue wait is at most the threshold of
+  ``service_level_short_abandon`` (seconds; counted apart as ``short_abandons``); it is answered
+  in time when an agent took it and its queue wait (``Queue.Duration``, dequeue minus enqueue)
+  is at most the channel's threshold (``service_level_voice`` / ``service_level_chat``).
+  Other abandons count as offered and not answered in time.
 """
 
 from __future__ import annotations
@@ -99,6 +118,15 @@ TRUTH_FILES = ("episodes.csv.gz", "assisted_chains.csv.gz", "headline.json")
 LIVE_SURVEY_STATUSES = frozenset({"IP Address", "Imported", "Offline"})
 #: The organisation's rate card (reference data in the dbt project, read by both sides).
 COST_RATES = Path(__file__).resolve().parents[3] / "seeds" / "business" / "cost_rates.csv"
+#: The metric registry (thresholds of the driver and service-level truth).
+METRIC_REGISTRY = Path(__file__).resolve().parents[3] / "seeds" / "registry" / "metric_registry.csv"
+#: Registry rows whose ``threshold`` the driver truth uses.
+DRIVER_THRESHOLDS = (
+    "slow_desktop_rate",
+    "service_level_voice",
+    "service_level_chat",
+    "service_level_short_abandon",
+)
 #: Churn window of the revenue-protection truth (registry ``churn_after_episode``).
 _CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
 
@@ -137,6 +165,19 @@ def read_cost_rates(path: Path = COST_RATES) -> list[CostRate]:
     return sorted(rows, key=lambda r: r.effective_from, reverse=True)
 
 
+def read_thresholds(path: Path = METRIC_REGISTRY) -> dict[str, Decimal]:
+    """Metric id -> threshold of its active registry row, for :data:`DRIVER_THRESHOLDS`."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["status"] == "active"]
+    out = {}
+    for metric_id in DRIVER_THRESHOLDS:
+        found = [r["threshold"] for r in rows if r["metric_id"] == metric_id]
+        if len(found) != 1 or not found[0]:
+            raise ValueError(f"registry needs one active row with a threshold for {metric_id}")
+        out[metric_id] = Decimal(found[0])
+    return out
+
+
 def _open_gz(path: Path) -> IO[bytes]:
     raw = open(path, "wb")  # noqa: SIM115 - closed in TruthWriter.close
     return gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0)
@@ -156,6 +197,7 @@ class TruthWriter:
         *,
         cost_rates: Path = COST_RATES,
         churn_window_days: int = 30,
+        registry: Path = METRIC_REGISTRY,
     ) -> None:
         self.root = root
         self.clock = clock
@@ -163,6 +205,15 @@ class TruthWriter:
         self.confirmation = confirmation_days * DAY
         self._rates = read_cost_rates(cost_rates)
         self.churn_window_days = churn_window_days
+        self._thresholds = read_thresholds(registry)
+        self._drv = dict.fromkeys(
+            ("auth_chains", "auth_attempted", "auth_passed", "auth_not_attempted",
+             "article_uses", "accurate_article_uses", "assisted_legs", "latency_ms_sum",
+             "slow_legs", "assisted_chains", "transferred_chains"),
+            0,
+        )  # fmt: skip
+        #: Channel -> [queued legs, short abandons, offered, answered in time, abandoned].
+        self._service: dict[str, list[int]] = {"voice": [0] * 5, "chat": [0] * 5}
         self._biz = dict.fromkeys(
             ("chains", "cost", "customers", "confirmed_resolutions", "resolved_cost",
              "assisted_chains", "avoidable_chains", "avoidable_cost", "follow_up_chains",
@@ -286,6 +337,46 @@ class TruthWriter:
                 b["at_risk_customers"] += 1
                 b["revenue_at_risk"] += _pence(f"{cust.annual_value:.2f}")
 
+    def _add_drivers(self, n: NeedTruth) -> None:
+        """Count the drivers of one need of a non-test customer (see the module docstring)."""
+        d = self._drv
+        slow = self._thresholds["slow_desktop_rate"]
+        short = self._thresholds["service_level_short_abandon"]
+        legs: dict[str, list[Contact]] = {}
+        for c in n.contacts:
+            legs.setdefault(c.initial_contact_id or c.contact_id, []).append(c)
+            if c.agent is not None:
+                d["assisted_legs"] += 1
+                d["latency_ms_sum"] += c.desktop_latency_ms
+                d["slow_legs"] += c.desktop_latency_ms > slow
+                if c.kb_article_id:
+                    d["article_uses"] += 1
+                    d["accurate_article_uses"] += c.kb_article_accurate
+            if c.queue:
+                channel = _CHANNELS[c.channel]
+                row = self._service[channel]
+                wait = c.dequeued - c.enqueued
+                row[0] += 1
+                if c.agent is None and wait <= short:
+                    row[1] += 1
+                    continue
+                row[2] += 1
+                if c.agent is None:
+                    row[4] += 1
+                elif wait <= self._thresholds[f"service_level_{channel}"]:
+                    row[3] += 1
+        for chain in legs.values():
+            d["auth_chains"] += 1
+            result = chain[0].auth_result
+            if result in ("passed", "failed"):
+                d["auth_attempted"] += 1
+                d["auth_passed"] += result == "passed"
+            elif result == "not_attempted":
+                d["auth_not_attempted"] += 1
+            if any(c.agent is not None for c in chain):
+                d["assisted_chains"] += 1
+                d["transferred_chains"] += len(chain) > 1
+
     def add(self, needs: list[NeedTruth]) -> None:
         iso = self.clock.iso_z
         as_of = self.clock.end
@@ -336,6 +427,7 @@ class TruthWriter:
             for survey in n.surveys:
                 self._add_survey(survey)
             self._add_business(n)
+            self._add_drivers(n)
             if n.solved_at and n.solved_at + self.confirmation <= as_of:
                 self._res.append(n.solved_at - n.first_contact)
             if n.first_contact + w <= as_of:
@@ -473,12 +565,73 @@ class TruthWriter:
             },
         }
 
+    def drivers_headline(self) -> dict[str, Any]:
+        d = self._drv
+        th = self._thresholds
+
+        def ratio(num: int, den: int) -> float | None:
+            return num / den if den else None
+
+        def service(rows: list[list[int]], threshold: Decimal | None) -> dict[str, Any]:
+            queued, short, offered, in_time, abandoned = (
+                sum(col) for col in zip(*rows, strict=True)
+            )
+            out: dict[str, Any] = {}
+            if threshold is not None:
+                out["threshold_seconds"] = int(threshold)
+            out.update(
+                queued_legs=queued,
+                short_abandons=short,
+                offered=offered,
+                answered_within_threshold=in_time,
+                abandoned=abandoned,
+                service_level=ratio(in_time, offered),
+            )
+            return out
+
+        sl = self._service
+        return {
+            "drivers": {
+                "authentication": {
+                    "chains": d["auth_chains"],
+                    "attempted": d["auth_attempted"],
+                    "passed": d["auth_passed"],
+                    "not_attempted": d["auth_not_attempted"],
+                    "pass_rate": ratio(d["auth_passed"], d["auth_attempted"]),
+                },
+                "knowledge_accuracy": {
+                    "article_uses": d["article_uses"],
+                    "accurate": d["accurate_article_uses"],
+                    "accuracy_rate": ratio(d["accurate_article_uses"], d["article_uses"]),
+                },
+                "desktop_latency": {
+                    "threshold_ms": int(th["slow_desktop_rate"]),
+                    "assisted_legs": d["assisted_legs"],
+                    "latency_ms_sum": d["latency_ms_sum"],
+                    "mean_ms": ratio(d["latency_ms_sum"], d["assisted_legs"]),
+                    "over_threshold_legs": d["slow_legs"],
+                    "over_threshold_rate": ratio(d["slow_legs"], d["assisted_legs"]),
+                },
+                "transfers": {
+                    "assisted_chains": d["assisted_chains"],
+                    "transferred_chains": d["transferred_chains"],
+                    "transfer_rate": ratio(d["transferred_chains"], d["assisted_chains"]),
+                },
+            },
+            "service_level": {
+                "short_abandon_seconds": int(th["service_level_short_abandon"]),
+                "voice": service([sl["voice"]], th["service_level_voice"]),
+                "chat": service([sl["chat"]], th["service_level_chat"]),
+                "total": service([sl["voice"], sl["chat"]], None),
+            },
+        }
+
     def close(self) -> dict[str, Any]:
         for gz in (self._episodes, self._chains):
             fileobj = gz.fileobj
             gz.close()
             if fileobj is not None:
                 fileobj.close()
-        head = {**self.headline(), **self.business_headline()}
+        head = {**self.headline(), **self.business_headline(), **self.drivers_headline()}
         (self.root / "headline.json").write_text(json.dumps(head, indent=2) + "\n")
         return head

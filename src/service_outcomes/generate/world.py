@@ -12,6 +12,11 @@ Rules of the world (the ground truth depends on them):
   the warehouse uses to sessionise a customer's contacts of one intent into episodes, so every
   episode the warehouse builds is exactly one need of the simulation.
 * ~0.5% of customers are internal test accounts; they behave like the others.
+* Drivers: every first leg of a contact passes the IVR / chat authentication step (passed,
+  failed or not attempted); agents use knowledge articles from :data:`KB_ARTICLES`, a fixed
+  share of which are inaccurate; the agent desktop's CRM lookup latency varies by leg. A failed
+  authentication, an inaccurate article and a slow desktop each lower the chance that an
+  assisted chain solves the need (``simulate``); latency also lengthens the agent's talk time.
 * Customers existing at the start are created before it; joiners are created in the period.
   Churn is a baseline hazard plus a hazard that rises with unsolved needs and repeat chains.
 """
@@ -287,6 +292,12 @@ def _make_roster() -> dict[str, list[Agent]]:
 
 
 ROSTER: dict[str, list[Agent]] = _make_roster()
+#: Knowledge articles per intent: (article id, accurate). Article ``n`` of an intent is
+#: inaccurate when ``n % 5 == 3`` (two of ten per intent), a fixed property of the world.
+KB_ARTICLES: dict[str, tuple[tuple[str, bool], ...]] = {
+    intent: tuple((f"KA-{i + 1}{n:03d}", n % 5 != 3) for n in range(1, 11))
+    for i, intent in enumerate(INTENTS)
+}
 #: Salesforce user that runs automations (auto-close, back-office fixes).
 AUTOMATION_USER_ID = sf_id("005", 4_999)
 BACK_OFFICE_USER_ID = sf_id("005", 4_998)

@@ -755,3 +755,239 @@ def test_cost_rates_must_be_whole_pence(tmp_path: Path) -> None:
         ("2026-06-01", 100),
         ("2026-01-01", 95),
     ]
+
+
+# ---- drivers and service level ----------------------------------------------------------------
+
+
+def _latest(connect) -> dict[str, dict]:
+    latest: dict[str, dict] = {}
+    for _, _, rec in connect:
+        held = latest.get(rec["ContactId"])
+        if held is None or rec["LastUpdateTimestamp"] >= held["LastUpdateTimestamp"]:
+            latest[rec["ContactId"]] = rec
+    return latest
+
+
+def test_driver_attributes_in_the_export(connect) -> None:
+    """Authentication is set on first legs only; desktop latency on every assisted leg and only
+    there; an article (with its accuracy verdict, as the world's catalogue says) only on
+    assisted legs; every attribute value is a string."""
+    from service_outcomes.generate.world import KB_ARTICLES
+
+    accurate = {a: ok for articles in KB_ARTICLES.values() for a, ok in articles}
+    seen = defaultdict(int)
+    for _, _, rec in connect:
+        attrs = rec["Attributes"]
+        assert all(isinstance(v, str) for v in attrs.values())
+        if not attrs.get("sf_contact_id"):
+            assert not {"auth_result", "kb_article_id", "desktop_latency_ms"} & attrs.keys()
+            continue
+        first_leg = rec["InitiationMethod"] != "TRANSFER"
+        assert ("auth_result" in attrs) == first_leg
+        if first_leg:
+            assert attrs["auth_result"] in {"passed", "failed", "not_attempted"}
+            seen[attrs["auth_result"]] += 1
+        assisted = rec["Agent"] is not None
+        assert ("desktop_latency_ms" in attrs) == assisted
+        if assisted:
+            assert 150 <= int(attrs["desktop_latency_ms"]) <= 20_000
+        if "kb_article_id" in attrs:
+            assert assisted
+            assert attrs["kb_article_accurate"] == ("true" if accurate[attrs["kb_article_id"]]
+                                                    else "false")  # fmt: skip
+            seen[attrs["kb_article_accurate"]] += 1
+        else:
+            assert "kb_article_accurate" not in attrs
+    assert min(seen.values()) > 10 and len(seen) == 5, seen
+
+
+def test_driver_truth_matches_the_export(run, connect) -> None:
+    """The driver and service-level truth, recomputed from the latest version of every exported
+    contact of non-test customers and the registry thresholds, agree with the headline."""
+    from service_outcomes.generate.truth import read_thresholds
+
+    _, truth, _ = run
+    head = json.loads((truth / "headline.json").read_text())
+    th = read_thresholds()
+    test_customers = {
+        e["customer_id"]
+        for e in _truth(truth, "episodes.csv.gz")
+        if e["is_internal_test"] == "true"
+    }
+    latest = _latest(connect)
+    legs: dict[str, list[dict]] = defaultdict(list)
+    for rec in latest.values():
+        legs[rec["InitialContactId"] or rec["ContactId"]].append(rec)
+    auth = defaultdict(int)
+    art = lat = slow = lat_sum = assisted = transferred = 0
+    accurate = 0
+    sl = {"voice": [0, 0, 0], "chat": [0, 0, 0]}  # short, offered, in time
+    for chain_id, recs in legs.items():
+        customer = latest[chain_id]["Attributes"].get("sf_contact_id", "")
+        if not customer or customer in test_customers:
+            continue
+        auth[latest[chain_id]["Attributes"]["auth_result"]] += 1
+        if any(r["Agent"] for r in recs):
+            assisted += 1
+            transferred += len(recs) > 1
+        for r in recs:
+            attrs = r["Attributes"]
+            if r["Agent"]:
+                lat += 1
+                lat_sum += int(attrs["desktop_latency_ms"])
+                slow += int(attrs["desktop_latency_ms"]) > th["slow_desktop_rate"]
+            if "kb_article_id" in attrs:
+                art += 1
+                accurate += attrs["kb_article_accurate"] == "true"
+            if r["Queue"]:
+                channel = r["Channel"].lower()
+                wait = r["Queue"]["Duration"]
+                if not r["Agent"] and wait <= th["service_level_short_abandon"]:
+                    sl[channel][0] += 1
+                    continue
+                sl[channel][1] += 1
+                in_time = r["Agent"] and wait <= th[f"service_level_{channel}"]
+                sl[channel][2] += bool(in_time)
+    drivers = head["drivers"]
+    assert drivers["authentication"]["passed"] == auth["passed"]
+    assert drivers["authentication"]["attempted"] == auth["passed"] + auth["failed"]
+    assert drivers["authentication"]["not_attempted"] == auth["not_attempted"]
+    assert (
+        drivers["knowledge_accuracy"]["article_uses"],
+        drivers["knowledge_accuracy"]["accurate"],
+    ) == (art, accurate)
+    latency = drivers["desktop_latency"]
+    assert (
+        latency["assisted_legs"],
+        latency["latency_ms_sum"],
+        latency["over_threshold_legs"],
+    ) == (lat, lat_sum, slow)
+    assert latency["threshold_ms"] == 2000
+    assert drivers["transfers"] == {
+        "assisted_chains": assisted,
+        "transferred_chains": transferred,
+        "transfer_rate": transferred / assisted,
+    }
+    assert assisted == head["repeat_contact"]["denominator"]
+    for channel, (short, offered, in_time) in sl.items():
+        got = head["service_level"][channel]
+        assert (got["short_abandons"], got["offered"], got["answered_within_threshold"]) == (
+            short, offered, in_time,
+        )  # fmt: skip
+        assert 0 < got["answered_within_threshold"] < got["offered"]
+    total = head["service_level"]["total"]
+    assert total["offered"] == sum(v[1] for v in sl.values())
+
+
+def test_driver_truth_rules_at_the_boundaries(tmp_path: Path) -> None:
+    """Latency over the threshold is strictly greater (2000 ms is not slow, 2001 is); a queue
+    answer at the threshold is in time, one second later is not; an abandon within 5 s is a short
+    abandon (not offered), at 6 s it is offered and not in time; authentication counts on the
+    first leg only and not_attempted is outside the rate; internal test customers never count."""
+    from service_outcomes.generate.world import ROSTER
+
+    cfg = CONFIG.with_(internal_test_share=0.0)
+    clock = Clock(cfg.start, cfg.days)
+    rng = random.Random(1)
+    customer = make_customer(0, cfg, clock, rng)
+    tester = make_customer(1, cfg.with_(internal_test_share=1.0), clock, rng)
+    agent = ROSTER["uk"][0]
+    t = clock.t0 + 3600
+
+    def leg(cid: str, channel: str, wait: int, *, answered=True, first="", auth="", latency=0,
+            article=("", False)) -> Contact:  # fmt: skip
+        c = Contact(cid, customer, channel, "TRANSFER" if first else "INBOUND", t)
+        c.initial_contact_id = first or None
+        c.auth_result = auth
+        c.queue, c.enqueued, c.dequeued = "billing", t, t + wait
+        if answered:
+            c.agent, c.desktop_latency_ms = agent, latency
+            c.kb_article_id, c.kb_article_accurate = article
+        return c
+
+    contacts = [
+        leg("v1", "VOICE", 20, auth="failed", latency=2000, article=("KA-1001", True)),
+        leg("v2", "VOICE", 21, first="v1", latency=2001, article=("KA-1003", False)),
+        leg("c1", "CHAT", 60, auth="passed", latency=100),
+        leg("c2", "CHAT", 61, auth="not_attempted", latency=100),
+        leg("s1", "VOICE", 5, answered=False, auth="passed"),
+        leg("s2", "VOICE", 6, answered=False, auth="passed"),
+    ]
+    need = NeedTruth("N1", customer, "billing", t, len(contacts), [], False, 0, "", t,
+                     contacts=contacts)  # fmt: skip
+    internal = NeedTruth("N2", tester, "billing", t, 1, [], False, 0, "", t,
+                         contacts=[leg("x1", "VOICE", 1, auth="passed", latency=9000)])  # fmt: skip
+    writer = TruthWriter(tmp_path, clock, 7, 7)
+    writer.add([need, internal])
+    head = writer.close()
+    drivers = head["drivers"]
+    assert drivers["authentication"] == {
+        "chains": 5, "attempted": 4, "passed": 3, "not_attempted": 1, "pass_rate": 0.75,
+    }  # fmt: skip
+    assert drivers["knowledge_accuracy"] == {
+        "article_uses": 2, "accurate": 1, "accuracy_rate": 0.5,
+    }  # fmt: skip
+    assert {k: drivers["desktop_latency"][k] for k in
+            ("assisted_legs", "latency_ms_sum", "over_threshold_legs")} == {
+        "assisted_legs": 4, "latency_ms_sum": 4201, "over_threshold_legs": 1,
+    }  # fmt: skip
+    assert drivers["transfers"] == {
+        "assisted_chains": 3, "transferred_chains": 1, "transfer_rate": 1 / 3,
+    }  # fmt: skip
+    sl = head["service_level"]
+    assert {k: sl["voice"][k] for k in ("queued_legs", "short_abandons", "offered",
+            "answered_within_threshold", "abandoned")} == {
+        "queued_legs": 4, "short_abandons": 1, "offered": 3, "answered_within_threshold": 1,
+        "abandoned": 1,
+    }  # fmt: skip
+    assert {k: sl["chat"][k] for k in ("offered", "answered_within_threshold")} == {
+        "offered": 2, "answered_within_threshold": 1,
+    }  # fmt: skip
+    assert sl["total"]["offered"] == 5 and sl["total"]["service_level"] == 2 / 5
+
+
+def test_drivers_are_causal() -> None:
+    """A failed authentication, an inaccurate article and a slow desktop each lower a chain's
+    chance of solving the need; latency lengthens talk time by its own share."""
+    from service_outcomes.generate.simulate import (
+        AUTH_FAILED_SOLVE_FACTOR,
+        INACCURATE_ARTICLE_SOLVE_FACTOR,
+        LATENCY_SOLVE_PENALTY_MAX,
+        TALK_SECONDS_PER_LATENCY_SECOND,
+    )
+
+    def chain(auth="passed", article=("", False), latency=800) -> list[Contact]:
+        c = Contact("c", None, "VOICE", "INBOUND", 0)
+        c.auth_result, c.desktop_latency_ms = auth, latency
+        c.kb_article_id, c.kb_article_accurate = article
+        return [c]
+
+    factor = BlockSimulator._solve_factor
+    assert factor(chain()) == 1.0
+    assert factor(chain(auth="not_attempted")) == 1.0
+    assert factor(chain(auth="failed")) == AUTH_FAILED_SOLVE_FACTOR < 1
+    assert factor(chain(article=("KA-1001", True))) == 1.0
+    assert factor(chain(article=("KA-1003", False))) == INACCURATE_ARTICLE_SOLVE_FACTOR < 1
+    assert 1 - LATENCY_SOLVE_PENALTY_MAX <= factor(chain(latency=3000)) < 1
+    assert factor(chain(latency=20_000)) == pytest.approx(1 - LATENCY_SOLVE_PENALTY_MAX)
+
+    # Over a simulated block: chains that failed authentication solve less often.
+    clock = Clock(CONFIG.start, CONFIG.days)
+    sim = BlockSimulator(CONFIG.with_(block_size=500), clock, 0)
+    sim.run()
+    solved = {"passed": [0, 0], "failed": [0, 0]}
+    for need in sim.needs:
+        for i, ch in enumerate(need.chains):
+            first = next(c for c in need.contacts if c.contact_id == ch.initial_contact_id)
+            if first.auth_result in solved and not ch.is_follow_up:
+                last = i == len(need.chains) - 1 or need.chains[i + 1].is_follow_up
+                solved[first.auth_result][0] += bool(need.solved_at) and last
+                solved[first.auth_result][1] += 1
+    rate = {k: v[0] / v[1] for k, v in solved.items()}
+    assert rate["failed"] < rate["passed"] - 0.1, rate
+    # Talk includes the latency's share.
+    legs = [c for c in sim.contacts if c.agent is not None]
+    assert all(
+        c.talk >= c.desktop_latency_ms * TALK_SECONDS_PER_LATENCY_SECOND // 1000 for c in legs
+    )

@@ -51,6 +51,13 @@ class ConnectFormatter:
             if c.case_id and with_case:
                 attributes["sf_case_id"] = c.case_id
             attributes["survey_opt_in"] = "true" if c.survey_opt_in else "false"
+            if c.auth_result:
+                attributes["auth_result"] = c.auth_result
+            if c.agent is not None:
+                attributes["desktop_latency_ms"] = str(c.desktop_latency_ms)
+                if c.kb_article_id:
+                    attributes["kb_article_id"] = c.kb_article_id
+                    attributes["kb_article_accurate"] = "true" if c.kb_article_accurate else "false"
         else:
             attributes["sf_contact_id"] = ""
         queue = None
@@ -164,6 +171,13 @@ class ConnectFormatter:
             if later < end:
                 second = self.record(c, later, with_case=True, with_acw=True)
                 self._deliver(out, orjson.dumps(second) + b"\n", later, rng)
+            elif acw_late:
+                # The case link would only arrive after the period, but the after-contact work
+                # ended at last_update, inside it: that version is delivered.
+                acw_lut = max(c.last_update, first_lut + 1)
+                if acw_lut < end:
+                    acw_only = self.record(c, acw_lut, with_case=not case_late, with_acw=True)
+                    self._deliver(out, orjson.dumps(acw_only) + b"\n", acw_lut, rng)
             return
         rec = self.record(c, c.last_update, with_case=True, with_acw=True)
         self._deliver(out, orjson.dumps(rec) + b"\n", c.last_update, rng)
