@@ -50,6 +50,11 @@ BROKEN = {
         "file:json_object",
         "row 2 (line 2): must be a JSON object, got a JSON array",
     ),
+    f"{CONNECT}/delivery_date=2026-03-06/contact_records-2026-03-06-0001.jsonl": (
+        "Attributes.auth_result:accepted_values",
+        "row 1: 'Attributes.auth_result' must be one of 'passed', 'failed', 'not_attempted', "
+        "got 'maybe'",
+    ),
     f"{CONNECT}/delivery_date=2026-03-05/contact_records-2026-03-05-0001.jsonl": (
         "Channel:accepted_values",
         "row 1: 'Channel' must be one of 'VOICE', 'CHAT', got 'EMAIL'",
