@@ -108,12 +108,15 @@ def test_json_lines_batch_keeps_each_files_rows(
     for part in ("good", "broken"):
         shutil.copytree(FIXTURES / part / CONNECT, landing / CONNECT, dirs_exist_ok=True)
     db = tmp_path / "w.duckdb"
+    files = len(list((landing / CONNECT).rglob("*.jsonl")))  # before quarantine moves some
 
     report = load_landing(landing, db, tmp_path / "q", progress=False)
 
+    good_files = len(list((FIXTURES / "good" / CONNECT).rglob("*.jsonl")))
     assert len(batches) == 1 and batches[0][0] == "amazon_connect.contact_records"
-    assert batches[0][2] == 5  # every file of the feed in the one validation
-    assert report.files_loaded == 2 and report.files_quarantined == 3
+    assert batches[0][2] == files  # every file of the feed in the one validation
+    assert report.files_loaded == good_files == 2
+    assert report.files_quarantined == files - good_files
     channel = [m for m in report.quarantine_messages if "Channel:accepted_values" in m]
     assert channel == [
         f"[Channel:accepted_values] {CONNECT}/delivery_date=2026-03-05/"
