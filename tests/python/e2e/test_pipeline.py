@@ -75,3 +75,11 @@ def test_report_command_prints_the_three_outcomes(
     printed = capsys.readouterr().out
     for outcome in ("First contact resolution", "Repeat contact rate", "Resolution time"):
         assert outcome in printed
+
+
+def test_docs_site_is_generated_as_one_page(built_warehouse: BuiltWarehouse) -> None:
+    """`make run` publishes the dbt docs as one self-contained page; every doc block resolves."""
+    run_dbt(built_warehouse, "docs", "generate", "--static")
+    page = built_warehouse.root / "target" / "static_index.html"
+    text = page.read_text(encoding="utf-8")
+    assert "fct_episode_outcomes" in text and "first_contact_resolution" in text
