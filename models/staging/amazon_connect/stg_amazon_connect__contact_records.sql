@@ -34,6 +34,7 @@ parsed as (
         {{ json_text('record', ['Attributes', 'auth_result']) }} as auth_result,
         {{ json_text('record', ['Attributes', 'kb_article_id']) }} as kb_article_id,
         {{ json_text('record', ['Attributes', 'kb_article_accurate']) }} as kb_article_accurate,
+        {{ json_text('record', ['Attributes', 'survey_opt_in']) }} as survey_opt_in,
         {{ json_text('record', ['CustomerEndpoint', 'Address']) }} as customer_endpoint_address,
 
         -- durations (seconds)
@@ -111,6 +112,7 @@ final as (
         and latest_versions.connected_to_agent_at is null as is_abandoned_in_queue,
         monitoring_endpoints.endpoint_address is not null as is_monitoring,
         {{ text_to_boolean('latest_versions.kb_article_accurate') }} as is_kb_article_accurate,
+        {{ text_to_boolean('latest_versions.survey_opt_in') }} as has_survey_consent,
 
         -- measures
         latest_versions.agent_interaction_seconds,

@@ -73,6 +73,12 @@ class Case:
     resolution: str = ""
     is_escalated: bool = False
     closed_date: int = 0
+    #: When the simulation made the case a complaint (0 when it never did): its creation for a
+    #: complaint-intent case, else the moment the customer had it reopened (the first reopen).
+    complaint_received: int = 0
+    #: The first closure at or after ``complaint_received`` (0 while unanswered) and its code.
+    complaint_response: int = 0
+    complaint_response_code: str = ""
     #: (moment, state tuple after the change) for every modification.
     states: list[tuple[int, tuple[str, str, str, bool, int]]] = field(default_factory=list)
     #: (history id number, moment, field, old, new, by user id).

@@ -187,6 +187,8 @@ def generate(
         writer.add_many("amazon_connect", "contact_records", lines)
         writer.add_many("qualtrics", "survey_responses", (qx.row(s) for s in sim.surveys))
         truth.add(sim.needs)
+        truth.add_cases(sim.cases)
+        truth.add_customers(sim.customers)
         contacts_total += len(sim.contacts)
         summary.customers += len(sim.customers)
         bar.update(len(sim.customers), len(sim.contacts))

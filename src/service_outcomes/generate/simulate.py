@@ -22,8 +22,25 @@ Journey of a need (see also the rules in :mod:`.world`):
    customers retry after a skewed delay (1 hour to 16 days) up to a maximum of chains; after
    that a back-office fix solves the need without a contact, or the customer gives up and the
    case auto-closes 14 days later with ``No Customer Response``.
-4. A few solved needs get one follow-up assisted chain 1-9 days later (same case, no reopen).
-5. After an assisted chain a survey may follow (response bias towards solved needs).
+   Payment cases are closed prematurely more often (:data:`P_PREMATURE_CLOSURE_EXTRA`: the
+   agent closes the case once the payment is resubmitted, before it has gone through).
+4. Complaints (the simulation's own record, ``Case.complaint_received``): a complaint-intent
+   case is a complaint from its creation, any other case from the moment the customer has it
+   reopened. A disputed payment closure may go straight to the back office on the chain that
+   reopened it (:data:`P_DISPUTE_REFERRAL`). After an unsolved chain on a complaint case (not
+   a premature closure) the case may be referred to the complaints back office
+   (:data:`P_COMPLAINT_REFERRAL`): the customer waits for its final response and contacts no
+   more; the back office closes the case as ``Resolved`` after a slow, skewed delay (median
+   :data:`COMPLAINT_BACK_OFFICE_MEDIAN`, up to :data:`COMPLAINT_BACK_OFFICE_MAX`), which
+   solves the need, or not before the period end. These draws come from the block's separate
+   back-office generator. No follow-up contact comes after a referral, so the need's contacts
+   stay inside one episode.
+5. A few solved needs get one follow-up assisted chain 1-9 days later (same case, no reopen).
+6. After an assisted chain a survey may follow (response bias towards solved needs). Surveys
+   go to customers who opted in (``survey_opt_in``), except a consent breach: a share
+   :data:`P_SURVEY_WITHOUT_CONSENT` of the would-be invitations of customers who did not opt
+   in is sent anyway (such a survey draws everything from the block's separate consent
+   generator).
 
 Drivers (contact attributes, drawn from the block's separate driver generator so that the
 draws of the journey above keep their order). The first leg of every contact passes the IVR /
@@ -104,8 +121,22 @@ INACCURATE_ARTICLE_SOLVE_FACTOR = 0.6
 LATENCY_SOLVE_PENALTY_PER_SECOND = 0.03
 LATENCY_SOLVE_PENALTY_MAX = 0.12
 MAX_CHAINS = 4
+#: Added to the agent's premature-closure propensity on payment cases (module docstring).
+P_PREMATURE_CLOSURE_EXTRA = {"payment_problem": 0.45}
+#: Chance that the chain on which a customer disputed a closure (the reopen) refers the dispute
+#: straight to the back office, by intent (a payment has to be traced first).
+P_DISPUTE_REFERRAL = {"payment_problem": 0.8}
+#: Chance that an unsolved chain on a complaint case refers it to the complaints back office.
+P_COMPLAINT_REFERRAL = 0.3
+#: Delay of the complaints back office's final response: lognormal median / spread / bounds.
+COMPLAINT_BACK_OFFICE_MEDIAN = 25 * DAY
+COMPLAINT_BACK_OFFICE_SIGMA = 0.9
+COMPLAINT_BACK_OFFICE_MIN = 2 * DAY
+COMPLAINT_BACK_OFFICE_MAX = 120 * DAY
 #: Upper bound of how much later an updated Connect record version can be (formats.connect).
 UPDATE_DELAY_MAX = 2 * HOUR + 60
+#: Share of survey invitations of customers who did not opt in that are sent anyway (a breach).
+P_SURVEY_WITHOUT_CONSENT = 0.15
 #: Per-block id ranges (cases, case history rows).
 CASES_PER_CUSTOMER = 40
 HISTORY_PER_CUSTOMER = 1_000
@@ -142,6 +173,10 @@ class BlockSimulator:
         self.rng = random.Random(f"sim:{cfg.seed}:{block}")
         #: Driver draws (authentication, articles, latency) come from their own stream.
         self.drivers = random.Random(f"drivers:{cfg.seed}:{block}")
+        #: Complaint referrals and the back office's delays come from their own stream too.
+        self.back_office = random.Random(f"back_office:{cfg.seed}:{block}")
+        #: Whether a survey goes to a customer who did not opt in: its own stream as well.
+        self.consent = random.Random(f"consent:{cfg.seed}:{block}")
         self.end = clock.end
         self.gap = cfg.episode_gap_days * DAY
         #: Longest re-contact delay of an unsolved customer (16 days with the default gap).
@@ -234,6 +269,8 @@ class BlockSimulator:
             created=at,
             owner_id=first.agent.user_id,
         )
+        if intent == "complaint":
+            case.complaint_received = at  # logged as a complaint (Type Complaint)
         self.cases.append(case)
         self._history(case, at, "created", "", "", case.owner_id)
         case.states.append((at, self._state(case)))
@@ -269,6 +306,12 @@ class BlockSimulator:
             case.status = status
             if status == "Closed":
                 case.closed_date = at
+                if case.complaint_received and not case.complaint_response:
+                    # The complaint's answer: the first closure after its receipt.
+                    case.complaint_response = at
+                    case.complaint_response_code = (
+                        resolution if resolution is not None else case.resolution
+                    )
         if resolution is not None and resolution != case.resolution:
             self._history(case, at, "Resolution_Code__c", case.resolution, resolution, by)
             case.resolution = resolution
@@ -392,8 +435,12 @@ class BlockSimulator:
         solved: bool,
         effort: int,
     ) -> None:
-        rng = self.rng
-        if not cust.survey_opt_in or rng.random() >= 0.4:
+        # A survey sent without consent draws from the consent stream throughout, so the main
+        # stream (and with it the rest of the world) is the same as if none were sent.
+        rng = self.rng if cust.survey_opt_in else self.consent
+        if not cust.survey_opt_in and rng.random() >= P_SURVEY_WITHOUT_CONSENT:
+            return
+        if rng.random() >= 0.4:
             return
         if rng.random() >= (0.38 if solved else 0.2):
             return
@@ -456,6 +503,7 @@ class BlockSimulator:
         contained = False
         abandons = bot_tries = 0
         must_return = False
+        referred = disputed = False
         first_survey = len(self.surveys)
         use_bot = rng.random() < P_BOT[intent] * (0.4 + cust.digital)
         voice_share = 0.8 - 0.45 * cust.digital
@@ -538,6 +586,9 @@ class BlockSimulator:
             elif case.status == "Closed":
                 at = lead.agent_connected + 10 + int(rng.random() * 30)
                 self._change(case, at, lead.agent.user_id, status="Reopened", resolution="")
+                if case.status == "Reopened" and not case.complaint_received:
+                    case.complaint_received = at  # the customer disputed the closure
+                    disputed = True
                 must_return = False
             for leg in legs:
                 leg.case_id = case.case_id
@@ -548,6 +599,12 @@ class BlockSimulator:
             assert last.agent is not None
             done = last.acw_end
             by = last.agent.user_id
+            if disputed and self.back_office.random() < P_DISPUTE_REFERRAL.get(intent, 0.0):
+                self._survey(cust, legs, case.case_id, intent, False, len(contacts))
+                solved_at = self._refer_complaint(case, done)
+                referred = True
+                break
+            disputed = False
             p = P_SOLVE[intent] * last.agent.skill * (1 + 0.08 * (len(chains) - 1))
             p *= self._solve_factor(legs)
             if cust.vulnerable:
@@ -558,7 +615,7 @@ class BlockSimulator:
                 solved_at = done
                 self._survey(cust, legs, case.case_id, intent, True, len(contacts))
                 break
-            if rng.random() < last.agent.gaming:
+            if rng.random() < last.agent.gaming + P_PREMATURE_CLOSURE_EXTRA.get(intent, 0.0):
                 self._change(case, done, by, status="Closed", resolution="Resolved", owner=by)
                 must_return = True  # premature closure: this customer always comes back
             else:
@@ -568,6 +625,14 @@ class BlockSimulator:
                     case, done, by, status=status, owner=by, escalated=status == "Escalated"
                 )
             self._survey(cust, legs, case.case_id, intent, False, len(contacts))
+            if (
+                not must_return
+                and case.complaint_received
+                and self.back_office.random() < P_COMPLAINT_REFERRAL
+            ):
+                solved_at = self._refer_complaint(case, done)
+                referred = True
+                break
             if not must_return and (len(chains) >= MAX_CHAINS or rng.random() < 0.06):
                 if rng.random() < 0.45:
                     fix = done + int(DAY * (1 + rng.random() * 5))
@@ -592,7 +657,12 @@ class BlockSimulator:
                 # (<= 4 days) the next contact stays well inside the episode gap.
                 delay = _lognormal(rng, 60 * HOUR, 1.3, HOUR, self.max_recontact)
             t = clock.customer_time(done + delay, region, rng, assisted=not use_bot)
-        if solved_at and case is not None and rng.random() < self.cfg.follow_up_rate:
+        if (
+            solved_at
+            and case is not None
+            and not referred
+            and rng.random() < self.cfg.follow_up_rate
+        ):
             self._follow_up(cust, intent, case, solved_at, contacts, chains)
         if not contacts:
             return None
@@ -611,6 +681,25 @@ class BlockSimulator:
             surveys=self.surveys[first_survey:],
             contacts=contacts,
         )
+
+    def _refer_complaint(self, case: Case, done: int) -> int:
+        """Refer a complaint case to the back office; returns when it solved it (0: not yet)."""
+        bo = self.back_office
+        at = done + 60 + int(bo.random() * HOUR)
+        self._change(case, at, BACK_OFFICE_USER_ID, status="Escalated",
+                     owner=BACK_OFFICE_USER_ID, escalated=True)  # fmt: skip
+        delay = _lognormal(
+            bo,
+            COMPLAINT_BACK_OFFICE_MEDIAN,
+            COMPLAINT_BACK_OFFICE_SIGMA,
+            COMPLAINT_BACK_OFFICE_MIN,
+            COMPLAINT_BACK_OFFICE_MAX,
+        )
+        fix = at + delay
+        if fix >= self.end:
+            return 0
+        self._change(case, fix, BACK_OFFICE_USER_ID, status="Closed", resolution="Resolved")
+        return fix
 
     def _follow_up(
         self,

@@ -89,6 +89,30 @@ A *chain* is a contact and its transfer legs; an *assisted leg* is a leg an agen
   in time when an agent took it and its queue wait (``Queue.Duration``, dequeue minus enqueue)
   is at most the channel's threshold (``service_level_voice`` / ``service_level_chat``).
   Other abandons count as offered and not answered in time.
+
+Complaint handling (``complaints`` block), from the simulation's own record of each case of a
+non-test customer (:class:`.model.Case`): whether and when it made the case a complaint (a
+complaint-intent case at its creation, any other case at the reopen the customer asked for),
+the first closure at or after that moment and the code it was closed with (a resolving code is
+``Resolved`` or ``Resolved - Workaround``). Customers of a region listed in
+``seeds/risk/complaint_jurisdictions.csv`` are under its regime (FCA DISP for uk); their
+complaints are judged by :mod:`.disp` as of the period end, with the near-breach window of the
+registry row ``complaint_handling_compliance`` (``window_days``). A complaint about a payment
+(intent ``payment_problem``) is a payment-services complaint.
+
+* ``under_regime``: complaints, ``by_status`` (every status of :data:`.disp.STATUSES`),
+  ``breaches`` (responded late or open past the deadline), ``judged`` (exempt, answered, or
+  open past the deadline), ``near_breaches``, and the same counts for ``payment_services``.
+* ``not_under_regime``: complaints of customers in other regions.
+
+Consent compliance (``consent`` block), non-test customers, each check in total and
+``by_month`` (``YYYY-MM``, UTC) as ``breaches`` over ``checked``:
+
+* ``survey_without_consent``: live survey responses (as counted in ``survey_responses``) whose
+  surveyed contact carried ``survey_opt_in`` false (the simulation sent the invitation without
+  consent), over live responses; month of the response's recorded time.
+* ``vulnerability_flag_without_consent``: customers flagged vulnerable without consent to the
+  flag's use, over customers flagged vulnerable; month of the customer's creation.
 """
 
 from __future__ import annotations
@@ -99,13 +123,15 @@ import json
 import statistics
 from array import array
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from .clock import DAY, Clock
-from .model import Contact, NeedTruth, Survey
+from .disp import STATUSES, DispRules, read_jurisdictions
+from .model import Case, Contact, NeedTruth, Survey
+from .world import Customer
 
 EPISODE_COLUMNS = (
     "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
@@ -127,6 +153,8 @@ DRIVER_THRESHOLDS = (
     "service_level_chat",
     "service_level_short_abandon",
 )
+#: Closure codes that mean the complaint was resolved (seed ``resolution_code_vocabulary``).
+RESOLVING_CODES = frozenset({"Resolved", "Resolved - Workaround"})
 #: Churn window of the revenue-protection truth (registry ``churn_after_episode``).
 _CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
 
@@ -178,6 +206,19 @@ def read_thresholds(path: Path = METRIC_REGISTRY) -> dict[str, Decimal]:
     return out
 
 
+def read_window_days(metric_id: str, path: Path = METRIC_REGISTRY) -> int:
+    """``window_days`` of the active registry row of ``metric_id``."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        found = [
+            r["window_days"]
+            for r in csv.DictReader(fh)
+            if r["status"] == "active" and r["metric_id"] == metric_id
+        ]
+    if len(found) != 1 or not found[0]:
+        raise ValueError(f"registry needs one active row with window_days for {metric_id}")
+    return int(found[0])
+
+
 def _open_gz(path: Path) -> IO[bytes]:
     raw = open(path, "wb")  # noqa: SIM115 - closed in TruthWriter.close
     return gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0)
@@ -206,6 +247,20 @@ class TruthWriter:
         self._rates = read_cost_rates(cost_rates)
         self.churn_window_days = churn_window_days
         self._thresholds = read_thresholds(registry)
+        near_breach = read_window_days("complaint_handling_compliance", registry)
+        self._regimes = {
+            region: (regime, DispRules(day_region, near_breach))
+            for region, (regime, day_region) in read_jurisdictions().items()
+        }
+        self._near_breach_days = near_breach
+        #: Regime -> {"all" / "payment_services" -> counters}; complaints outside any regime.
+        self._complaints: dict[str, dict[str, dict[str, int]]] = {}
+        self._complaints_outside = 0
+        #: Consent check -> month -> [breaches, checked].
+        self._consent: dict[str, dict[str, list[int]]] = {
+            "survey_without_consent": {},
+            "vulnerability_flag_without_consent": {},
+        }
         self._drv = dict.fromkeys(
             ("auth_chains", "auth_attempted", "auth_passed", "auth_not_attempted",
              "article_uses", "accurate_article_uses", "assisted_legs", "latency_ms_sum",
@@ -249,6 +304,7 @@ class TruthWriter:
         """Count one response of a non-test customer (see the module docstring)."""
         if s.status not in LIVE_SURVEY_STATUSES:
             return
+        self._consent_check("survey_without_consent", s.recorded, not s.contact.survey_opt_in)
         t = self._survey
         t["live"] += 1
         t["finished"] += s.finished
@@ -376,6 +432,94 @@ class TruthWriter:
             if any(c.agent is not None for c in chain):
                 d["assisted_chains"] += 1
                 d["transferred_chains"] += len(chain) > 1
+
+    def _consent_check(self, check: str, at: int, breach: bool) -> None:
+        month = datetime.fromtimestamp(at, UTC).strftime("%Y-%m")
+        row = self._consent[check].setdefault(month, [0, 0])
+        row[0] += breach
+        row[1] += 1
+
+    def add_customers(self, customers: list[Customer]) -> None:
+        """Count the vulnerability flags held without consent (see the module docstring)."""
+        for cust in customers:
+            if cust.is_test or not cust.vulnerable:
+                continue
+            self._consent_check(
+                "vulnerability_flag_without_consent",
+                cust.created_at,
+                not cust.vulnerability_consent,
+            )
+
+    def consent_headline(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for check, months in self._consent.items():
+            breaches = sum(v[0] for v in months.values())
+            checked = sum(v[1] for v in months.values())
+            out[check] = {
+                "breaches": breaches,
+                "checked": checked,
+                "rate": breaches / checked if checked else None,
+                "by_month": {
+                    m: {"breaches": months[m][0], "checked": months[m][1]} for m in sorted(months)
+                },
+            }
+        return {"consent": out}
+
+    def add_cases(self, cases: list[Case]) -> None:
+        """Count the complaints of non-test customers' cases (see the module docstring)."""
+        for case in cases:
+            if case.customer.is_test or not case.complaint_received:
+                continue
+            regime = self._regimes.get(case.customer.region)
+            if regime is None:
+                self._complaints_outside += 1
+                continue
+            name, rules = regime
+            payment = case.intent == "payment_problem"
+            judged = rules.judge(
+                case.complaint_received,
+                case.complaint_response,
+                case.complaint_response_code in RESOLVING_CODES,
+                payment,
+                self.clock.end,
+            )
+            groups = self._complaints.setdefault(name, {})
+            for group in ("all", "payment_services") if payment else ("all",):
+                row = groups.setdefault(group, dict.fromkeys(("complaints", *STATUSES), 0))
+                row["complaints"] += 1
+                row[judged.status] += 1
+                row["near_breaches"] = row.get("near_breaches", 0) + judged.is_near_breach
+
+    def complaints_headline(self) -> dict[str, Any]:
+        def block(row: dict[str, int] | None) -> dict[str, Any]:
+            row = row or dict.fromkeys(("complaints", *STATUSES), 0)
+            breaches = row["responded_late"] + row["open_past_deadline"]
+            judged = breaches + row["resolved_by_third_business_day"] + row["responded_in_time"]
+            return {
+                "complaints": row["complaints"],
+                "by_status": {status: row[status] for status in STATUSES},
+                "breaches": breaches,
+                "judged": judged,
+                "breach_rate": breaches / judged if judged else None,
+                "near_breaches": row.get("near_breaches", 0),
+            }
+
+        return {
+            "complaints": {
+                "near_breach_business_days": self._near_breach_days,
+                "under_regime": {
+                    name: {
+                        **block(groups.get("all")),
+                        "payment_services": block(groups.get("payment_services")),
+                    }
+                    for name, groups in sorted(
+                        (name, self._complaints.get(name, {}))
+                        for name in {n for n, _ in self._regimes.values()}
+                    )
+                },
+                "not_under_regime": self._complaints_outside,
+            }
+        }
 
     def add(self, needs: list[NeedTruth]) -> None:
         iso = self.clock.iso_z
@@ -632,6 +776,12 @@ class TruthWriter:
             gz.close()
             if fileobj is not None:
                 fileobj.close()
-        head = {**self.headline(), **self.business_headline(), **self.drivers_headline()}
+        head = {
+            **self.headline(),
+            **self.business_headline(),
+            **self.drivers_headline(),
+            **self.complaints_headline(),
+            **self.consent_headline(),
+        }
         (self.root / "headline.json").write_text(json.dumps(head, indent=2) + "\n")
         return head

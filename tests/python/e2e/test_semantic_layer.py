@@ -78,3 +78,16 @@ def test_board_saved_query_slices_by_month_and_region(semantic_project) -> None:
     regions = {row["customer__region"] for row in rows}
     assert regions == {"uk", "de", "us_east", "us_west"}
     assert all(0.0 <= float(row["first_contact_resolution"]) <= 1.0 for row in rows)
+
+
+@pytest.mark.parametrize(
+    "saved_query",
+    [
+        "board_customer_experience_monthly",
+        "board_business_monthly",
+        "board_risk_and_drivers_monthly",
+    ],
+)
+def test_every_board_saved_query_answers_by_month(semantic_project, saved_query: str) -> None:
+    rows = _mf_query(semantic_project, "--saved-query", saved_query)
+    assert {row["metric_time__month"][:7] for row in rows} == {"2026-03", "2026-04"}

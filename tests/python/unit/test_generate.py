@@ -25,6 +25,7 @@ from service_outcomes.generate import (
     generate,
 )
 from service_outcomes.generate.clock import Clock
+from service_outcomes.generate.disp import DispRules
 from service_outcomes.generate.formats.qualtrics import COLUMNS as QUALTRICS_COLUMNS
 from service_outcomes.generate.formats.salesforce import (
     ACCOUNT_COLUMNS,
@@ -991,3 +992,116 @@ def test_drivers_are_causal() -> None:
     assert all(
         c.talk >= c.desktop_latency_ms * TALK_SECONDS_PER_LATENCY_SECOND // 1000 for c in legs
     )
+
+
+# ---- complaints (DISP) ----------------------------------------------------------------------
+
+
+def _utc(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def test_disp_rules_follow_the_decisionlog_example() -> None:
+    """Received Thursday 2 April 2026 10:00 UTC: Easter falls inside the business days."""
+    rules = DispRules("uk", 5)
+    received = _utc("2026-04-02T10:00:00")
+    j = rules.judge(received, 0, False, False, _utc("2026-04-20T00:00:00"))
+    # Good Friday and Easter Monday are not business days: 3rd business day is Thursday 9 April,
+    # close of business 20:00 BST = 19:00 UTC.
+    assert j.summary_deadline_at == _utc("2026-04-09T19:00:00")
+    assert j.final_response_deadline == date(2026, 5, 28)
+    assert j.final_response_due_before == _utc("2026-05-28T23:00:00")  # midnight BST
+    assert j.status == "open_within_deadline"
+    # Resolved at 19:00 UTC on the 9th is exempt; a second later it is an in-time response.
+    at = _utc("2026-04-09T19:00:00")
+    assert rules.judge(received, at, True, False, at).status == "resolved_by_third_business_day"
+    assert rules.judge(received, at + 1, True, False, at + 1).status == "responded_in_time"
+    assert rules.judge(received, at, False, False, at).status == "responded_in_time"
+    # Payment services: the 15th business day after 2 April is 27 April.
+    pay = rules.judge(received, 0, False, True, _utc("2026-04-27T22:59:59"))
+    assert pay.final_response_deadline == date(2026, 4, 27)
+    assert pay.status == "open_within_deadline" and pay.is_near_breach
+    assert pay.business_days_left == 0
+    late = rules.judge(received, _utc("2026-04-27T23:00:00"), True, True, _utc("2026-05-01"))
+    assert late.status == "responded_late" and late.is_breach and not late.is_near_breach
+    past = rules.judge(received, 0, False, True, _utc("2026-04-27T23:00:00"))
+    assert past.status == "open_past_deadline" and past.is_breach
+    # Near-breach window: five business days left is near, six is not.
+    near = rules.judge(received, _utc("2026-04-20T12:00:00"), False, True, _utc("2026-05-01"))
+    assert (near.business_days_left, near.is_near_breach) == (5, True)
+    far = rules.judge(received, _utc("2026-04-17T12:00:00"), False, True, _utc("2026-05-01"))
+    assert (far.business_days_left, far.is_near_breach) == (6, False)
+
+
+def test_disp_business_days_count_both_ways() -> None:
+    rules = DispRules("uk", 5)
+    assert not rules.is_business_day(date(2026, 4, 3))  # Good Friday
+    assert not rules.is_business_day(date(2026, 4, 4))  # Saturday
+    assert rules.business_days_between(date(2026, 4, 2), date(2026, 4, 9)) == 3
+    assert rules.business_days_between(date(2026, 4, 9), date(2026, 4, 2)) == -3
+    assert rules.business_days_between(date(2026, 4, 4), date(2026, 4, 6)) == 0
+
+
+def test_complaints_the_simulation_records_match_the_case_export() -> None:
+    """Every complaint the simulation records is visible in the case data, and vice versa."""
+    sims = [BlockSimulator(CONFIG, Clock(CONFIG.start, CONFIG.days), 0)]
+    for sim in sims:
+        sim.run()
+    cases = [c for sim in sims for c in sim.cases]
+    complaints = [c for c in cases if c.complaint_received]
+    assert complaints, "the world must make complaints"
+    for case in cases:
+        reopens = [h[1] for h in case.history if h[2] == "Status" and h[4] == "Reopened"]
+        if case.intent == "complaint":
+            assert case.complaint_received == case.created
+        elif reopens:
+            assert case.complaint_received == min(reopens)
+        else:
+            assert not case.complaint_received
+        closes = [
+            h[1]
+            for h in case.history
+            if h[2] == "Status" and h[4] == "Closed" and h[1] >= case.complaint_received
+        ]
+        if case.complaint_received and closes:
+            assert case.complaint_response == min(closes)
+            codes = [
+                h[4]
+                for h in case.history
+                if h[2] == "Resolution_Code__c" and h[1] == case.complaint_response
+            ]
+            assert codes == [case.complaint_response_code]
+        else:
+            assert not case.complaint_response
+
+
+def test_complaint_truth_block(run) -> None:
+    head = json.loads((run[1] / "headline.json").read_text())["complaints"]
+    disp = head["under_regime"]["FCA DISP"]
+    assert head["near_breach_business_days"] == 5
+    assert disp["complaints"] == sum(disp["by_status"].values())
+    assert (
+        disp["breaches"]
+        == disp["by_status"]["responded_late"] + (disp["by_status"]["open_past_deadline"])
+    )
+    assert disp["judged"] == disp["complaints"] - disp["by_status"]["open_within_deadline"]
+    pay = disp["payment_services"]
+    assert pay["complaints"] <= disp["complaints"] and pay["breaches"] <= disp["breaches"]
+    assert head["not_under_regime"] > 0
+
+
+def test_consent_truth_counts_the_surveys_sent_without_consent(run) -> None:
+    """A few surveys go to customers who did not opt in; the truth counts them by month."""
+    sim = BlockSimulator(CONFIG, Clock(CONFIG.start, CONFIG.days), 0)
+    sim.run()
+    live = [s for s in sim.surveys if s.customer is not None and not s.customer.is_test]
+    without = [s for s in live if not s.contact.survey_opt_in]
+    assert without, "the world must send some surveys without consent"
+    assert len(without) < 0.2 * len(live)
+    assert all(s.contact.survey_opt_in == s.customer.survey_opt_in for s in live)
+    head = json.loads((run[1] / "headline.json").read_text())
+    surveys = head["consent"]["survey_without_consent"]
+    assert surveys["checked"] == head["survey_responses"]["live_responses"]
+    assert sum(m["checked"] for m in surveys["by_month"].values()) == surveys["checked"]
+    flags = head["consent"]["vulnerability_flag_without_consent"]
+    assert 0 < flags["breaches"] < flags["checked"]
