@@ -45,6 +45,13 @@ final as (
             when staged_responses.csat_score <= 2 then 'negative'
             when staged_responses.csat_score = 3 then 'neutral'
         end as csat_polarity,
+        case
+            when staged_responses.csat_score is null then null
+            when staged_responses.csat_score >= 4 and scored_comments.comment_polarity = 'positive' then 1
+            when staged_responses.csat_score <= 2 and scored_comments.comment_polarity = 'negative' then 1
+            when staged_responses.csat_score = 3 and scored_comments.comment_polarity = 'neutral' then 1
+            else 0
+        end as agrees_with_csat,
         survey_responses.recorded_date
     from survey_responses
     inner join scored_comments

@@ -91,3 +91,20 @@ def test_board_saved_query_slices_by_month_and_region(semantic_project) -> None:
 def test_every_board_saved_query_answers_by_month(semantic_project, saved_query: str) -> None:
     rows = _mf_query(semantic_project, "--saved-query", saved_query)
     assert {row["metric_time__month"][:7] for row in rows} == {"2026-03", "2026-04"}
+
+
+def test_every_metric_validates_against_the_warehouse(semantic_project) -> None:
+    """MetricFlow queries every semantic model, dimension, measure and metric against DuckDB."""
+    project, environment = semantic_project
+    completed = subprocess.run(
+        [str(MF), "validate-configs"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "Successfully validated metrics against data warehouse" in output, output
+    assert "ERRORS: 0" in output
