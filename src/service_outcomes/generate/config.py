@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 #: Bumped whenever a change to the code changes the output for an unchanged config.
-GENERATOR_VERSION = "9"
+GENERATOR_VERSION = "10"
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,20 @@ registry row ``complaint_handling_compliance`` (``window_days``). A complaint ab
   open past the deadline), ``near_breaches``, and the same counts for ``payment_services``.
 * ``not_under_regime``: complaints of customers in other regions.
 
+Outcomes by customer group (``groups`` block), non-test customers, for each dimension of
+:data:`GROUP_DIMENSIONS`, per UTC month (``YYYY-MM``) and group, ``numerator`` and
+``denominator`` under the definitions of ``first_contact_resolution`` and ``repeat_contact``:
+
+* ``first_contact_resolution``: by the month of the need's first contact (of any kind); every
+  need with a contact appears, so a month's group may have a zero denominator.
+* ``repeat_contact``: by the month of the chain's start; every chain (a contact and its transfer
+  legs, assisted or not) appears, only assisted chains count in the denominator.
+* Dimensions: ``age_band`` (age = the horizon's year, the UTC year of the period end, minus the
+  birth year: ``under_25``, ``25_39``, ``40_54``, ``55_69``, ``70_plus``, ``unknown`` without a
+  birth year), ``preferred_language``, ``region``, ``segment`` (``unknown`` when empty) and
+  ``vulnerability`` (``vulnerable_with_consent`` when flagged and consenting to the flag's use,
+  else ``not_flagged``).
+
 Consent compliance (``consent`` block), non-test customers, each check in total and
 ``by_month`` (``YYYY-MM``, UTC) as ``breaches`` over ``checked``:
 
@@ -157,6 +171,34 @@ DRIVER_THRESHOLDS = (
 RESOLVING_CODES = frozenset({"Resolved", "Resolved - Workaround"})
 #: Churn window of the revenue-protection truth (registry ``churn_after_episode``).
 _CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
+#: Customer dimensions of the ``groups`` block (those of the fairness mart).
+GROUP_DIMENSIONS = ("age_band", "preferred_language", "region", "segment", "vulnerability")
+#: Upper age bound (exclusive) of each age band but the last.
+_AGE_BANDS = ((25, "under_25"), (40, "25_39"), (55, "40_54"), (70, "55_69"))
+
+
+def age_band(birth_year: int | None, horizon_year: int) -> str:
+    """Age band of a customer born in ``birth_year`` as of ``horizon_year``."""
+    if not birth_year:
+        return "unknown"
+    age = horizon_year - birth_year
+    for bound, band in _AGE_BANDS:
+        if age < bound:
+            return band
+    return "70_plus"
+
+
+def customer_groups(cust: Customer, horizon_year: int) -> tuple[str, ...]:
+    """The customer's group in each of :data:`GROUP_DIMENSIONS`."""
+    return (
+        age_band(cust.birth_year, horizon_year),
+        cust.language or "unknown",
+        cust.region or "unknown",
+        cust.segment or "unknown",
+        "vulnerable_with_consent"
+        if cust.vulnerable and cust.vulnerability_consent
+        else "not_flagged",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +334,10 @@ class TruthWriter:
         self._fcr_num = self._fcr_den = 0
         self._rep_num = self._rep_den = 0
         self._contained_num = self._contained_den = 0
+        #: (metric, dimension, month, group) -> [numerator, denominator].
+        self._groups: dict[tuple[str, str, str, str], list[int]] = {}
+        self._horizon_year = datetime.fromtimestamp(clock.end, UTC).year
+        self._months: dict[int, str] = {}
         self._res = array("q")
         self._survey = dict.fromkeys(
             ("live", "finished", "csat_answered", "csat_top_two_box", "csat_score_sum",
@@ -433,6 +479,47 @@ class TruthWriter:
                 d["assisted_chains"] += 1
                 d["transferred_chains"] += len(chain) > 1
 
+    def _month(self, at: int) -> str:
+        day = (at - self.clock.t0) // DAY
+        month = self._months.get(day)
+        if month is None:
+            month = self._months[day] = datetime.fromtimestamp(at, UTC).strftime("%Y-%m")
+        return month
+
+    def _add_groups(
+        self, n: NeedTruth, fcr_num: bool, fcr_den: bool, repeats: dict[str, bool]
+    ) -> None:
+        """Count one need of a non-test customer in its groups (see the module docstring)."""
+        groups = customer_groups(n.customer, self._horizon_year)
+        parts: list[tuple[str, str, int, int]] = [
+            ("first_contact_resolution", self._month(n.first_contact), fcr_num, fcr_den)
+        ]
+        starts: dict[str, int] = {}
+        for c in n.contacts:
+            starts.setdefault(c.initial_contact_id or c.contact_id, c.initiated)
+        starts.update((ch.initial_contact_id, ch.started) for ch in n.chains)
+        for chain_id, started in starts.items():
+            repeat = repeats.get(chain_id)
+            parts.append(("repeat_contact", self._month(started), bool(repeat), repeat is not None))
+        table = self._groups
+        for metric, month, num, den in parts:
+            for dimension, group in zip(GROUP_DIMENSIONS, groups, strict=True):
+                row = table.setdefault((metric, dimension, month, group), [0, 0])
+                row[0] += num
+                row[1] += den
+
+    def groups_headline(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            metric: {dimension: {} for dimension in GROUP_DIMENSIONS}
+            for metric in ("first_contact_resolution", "repeat_contact")
+        }
+        for (metric, dimension, month, group), (num, den) in sorted(self._groups.items()):
+            out[metric][dimension].setdefault(month, {})[group] = {
+                "numerator": num,
+                "denominator": den,
+            }
+        return {"groups": {"dimensions": list(GROUP_DIMENSIONS), **out}}
+
     def _consent_check(self, check: str, at: int, breach: bool) -> None:
         month = datetime.fromtimestamp(at, UTC).strftime("%Y-%m")
         row = self._consent[check].setdefault(month, [0, 0])
@@ -553,6 +640,7 @@ class TruthWriter:
                 )
             )
             prev = 0
+            repeats: dict[str, bool] = {}
             for i, ch in enumerate(chains, start=1):
                 ch_lines.append(
                     f"{n.need_id},{i},{ch.initial_contact_id},{iso(ch.started)},"
@@ -560,8 +648,9 @@ class TruthWriter:
                 )
                 if not cust.is_test:
                     self._rep_den += 1
-                    if i > 1 and ch.started - prev <= w:
-                        self._rep_num += 1
+                    repeat = i > 1 and ch.started - prev <= w
+                    self._rep_num += repeat
+                    repeats[ch.initial_contact_id] = repeat
                 prev = ch.started
             self.needs += 1
             self.chains += len(chains)
@@ -577,12 +666,15 @@ class TruthWriter:
             if n.first_contact + w <= as_of:
                 self._contained_den += 1
                 self._contained_num += n.is_contained
-            if chains and first_a + w <= as_of:
-                self._fcr_den += 1
-                if n.solved_at and (
-                    not second_a or (second_a > first_a + w and n.solved_at <= second_a)
-                ):
-                    self._fcr_num += 1
+            fcr_den = bool(chains) and first_a + w <= as_of
+            fcr_num = (
+                fcr_den
+                and bool(n.solved_at)
+                and (not second_a or (second_a > first_a + w and n.solved_at <= second_a))
+            )
+            self._fcr_den += fcr_den
+            self._fcr_num += fcr_num
+            self._add_groups(n, fcr_num, fcr_den, repeats)
         if ep_lines:
             self._episodes.write(("\n".join(ep_lines) + "\n").encode())
         if ch_lines:
@@ -782,6 +874,7 @@ class TruthWriter:
             **self.drivers_headline(),
             **self.complaints_headline(),
             **self.consent_headline(),
+            **self.groups_headline(),
         }
         (self.root / "headline.json").write_text(json.dumps(head, indent=2) + "\n")
         return head

@@ -1107,3 +1107,105 @@ def test_consent_truth_counts_the_surveys_sent_without_consent(run) -> None:
     assert sum(m["checked"] for m in surveys["by_month"].values()) == surveys["checked"]
     flags = head["consent"]["vulnerability_flag_without_consent"]
     assert 0 < flags["breaches"] < flags["checked"]
+
+
+# ---- group ground truth ---------------------------------------------------------------------
+
+
+def test_group_truth_age_bands_at_the_boundaries() -> None:
+    """Age is the horizon's year minus the birth year; each band's upper bound is exclusive."""
+    from service_outcomes.generate.truth import age_band
+
+    ages = {24: "under_25", 25: "25_39", 39: "25_39", 40: "40_54", 54: "40_54", 55: "55_69",
+            69: "55_69", 70: "70_plus", 90: "70_plus"}  # fmt: skip
+    assert {age: age_band(2026 - age, 2026) for age in ages} == ages
+    assert age_band(None, 2026) == age_band(0, 2026) == "unknown"
+
+
+def test_group_truth_counts_by_month_group_and_consent(tmp_path: Path) -> None:
+    """FCR counts in the month of the need's first contact (a bot chat on 31 March), repeat
+    contact in the month each chain starts; every chain and need makes its group appear, only
+    assisted chains and mature needs count in the denominators; a vulnerability flag counts only
+    with consent; internal test customers never count."""
+    from service_outcomes.generate.clock import DAY
+    from service_outcomes.generate.model import ChainTruth
+    from service_outcomes.generate.world import ROSTER
+
+    cfg = CONFIG.with_(internal_test_share=0.0)
+    clock = Clock(cfg.start, cfg.days)
+    assert clock.end == int(PERIOD_END.timestamp())
+    rng = random.Random(3)
+    flagged, consented, tester = (
+        make_customer(i, cfg.with_(internal_test_share=float(i == 2)), clock, rng) for i in range(3)
+    )
+    for cust, born, lang, region, segment, consent in (
+        (flagged, 2002, "en", "uk", "consumer", False),
+        (consented, 1956, "es", "us_west", "premium", True),
+        (tester, 1980, "de", "de", "consumer", True),
+    ):
+        cust.birth_year, cust.language, cust.region, cust.segment = born, lang, region, segment
+        cust.vulnerable, cust.vulnerability_consent = True, consent
+    agent = ROSTER["uk"][0]
+    hour = 3600
+
+    def contact(cid: str, who, at: int, *, first: str = "", bot: str = "") -> Contact:
+        c = Contact(cid, who, "CHAT" if bot else "VOICE", "TRANSFER" if first else "INBOUND", at)
+        c.initial_contact_id = first or None
+        c.bot_outcome = bot
+        if not bot:
+            c.agent, c.talk = agent, 300
+        return c
+
+    t_bot = clock.t0 + 30 * DAY + 23 * hour + 1800  # 2026-03-31T23:30Z
+    t1, t2 = clock.t0 + 31 * DAY + 1800, clock.t0 + 33 * DAY  # 1 and 3 April
+    contacts = [
+        contact("b1", flagged, t_bot, bot="abandoned"),
+        contact("a1", flagged, t1),
+        contact("a2", flagged, t1 + 600, first="a1"),
+        contact("a3", flagged, t2),
+    ]
+    chains = [ChainTruth("a1", t1, False), ChainTruth("a3", t2, False)]
+    repeat_need = NeedTruth("N1", flagged, "billing", t_bot, 4, chains, False, t2 + hour, "500A",
+                            t2, contacts=contacts)  # fmt: skip
+    t3 = clock.t0 + DAY
+    solved_need = NeedTruth("N2", consented, "billing", t3, 1, [ChainTruth("c1", t3, False)],
+                            False, t3 + hour, "500B", t3,
+                            contacts=[contact("c1", consented, t3)])  # fmt: skip
+    t4 = clock.end - 2 * DAY  # immature: its window has not elapsed
+    young_need = NeedTruth("N3", consented, "billing", t4, 1, [ChainTruth("d1", t4, False)],
+                           False, 0, "500C", t4,
+                           contacts=[contact("d1", consented, t4)])  # fmt: skip
+    internal = NeedTruth("N4", tester, "billing", t3, 1, [ChainTruth("x1", t3, False)], False,
+                         t3 + hour, "500D", t3, contacts=[contact("x1", tester, t3)])  # fmt: skip
+    writer = TruthWriter(tmp_path, clock, 7, 7)
+    writer.add([repeat_need, solved_need, young_need, internal])
+    head = writer.close()
+    groups = head["groups"]
+    assert groups["dimensions"] == [
+        "age_band", "preferred_language", "region", "segment", "vulnerability",
+    ]  # fmt: skip
+
+    def parts(num: int, den: int) -> dict[str, int]:
+        return {"numerator": num, "denominator": den}
+
+    assert groups["first_contact_resolution"]["vulnerability"] == {
+        "2026-03": {"not_flagged": parts(0, 1), "vulnerable_with_consent": parts(1, 1)},
+        "2026-04": {"vulnerable_with_consent": parts(0, 0)},
+    }
+    assert groups["repeat_contact"]["vulnerability"] == {
+        "2026-03": {"not_flagged": parts(0, 0), "vulnerable_with_consent": parts(0, 1)},
+        "2026-04": {"not_flagged": parts(1, 2), "vulnerable_with_consent": parts(0, 1)},
+    }
+    assert groups["repeat_contact"]["age_band"] == {
+        "2026-03": {"under_25": parts(0, 0), "70_plus": parts(0, 1)},
+        "2026-04": {"under_25": parts(1, 2), "70_plus": parts(0, 1)},
+    }
+    fcr = groups["first_contact_resolution"]
+    assert fcr["preferred_language"]["2026-03"] == {"en": parts(0, 1), "es": parts(1, 1)}
+    assert fcr["region"]["2026-03"] == {"uk": parts(0, 1), "us_west": parts(1, 1)}
+    assert fcr["segment"]["2026-03"] == {"consumer": parts(0, 1), "premium": parts(1, 1)}
+    for metric in ("first_contact_resolution", "repeat_contact"):
+        for dimension in groups["dimensions"]:
+            cells = [c for month in groups[metric][dimension].values() for c in month.values()]
+            assert sum(c["numerator"] for c in cells) == head[metric]["numerator"]
+            assert sum(c["denominator"] for c in cells) == head[metric]["denominator"]
