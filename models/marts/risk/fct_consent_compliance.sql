@@ -24,16 +24,13 @@ salesforce_contacts as (
     where not is_deleted and not is_internal_test and is_vulnerable
 ),
 
-survey_definition as (
-    select version as survey_definition_version
+-- Each check is a registry metric of the same id; its active version tags the figures.
+check_definitions as (
+    select
+        metric_id as consent_check,
+        version as definition_version
     from {{ ref('metric_registry') }}
-    where metric_id = 'survey_without_consent' and status = 'active'
-),
-
-vulnerability_definition as (
-    select version as vulnerability_definition_version
-    from {{ ref('metric_registry') }}
-    where metric_id = 'vulnerability_flag_without_consent' and status = 'active'
+    where metric_id in ('survey_without_consent', 'vulnerability_flag_without_consent') and status = 'active'
 ),
 
 -- The responses the survey outcomes count, with the consent their surveyed contact carried.
@@ -59,40 +56,30 @@ vulnerability_checks as (
     from salesforce_contacts
 ),
 
-survey_monthly as (
-    select
-        survey_checks.consent_check,
-        survey_checks.check_month,
-        sum(survey_checks.breach_count) as breach_count,
-        sum(survey_checks.checked_count) as checked_count,
-        max(survey_definition.survey_definition_version) as definition_version
-    from survey_checks
-    cross join survey_definition
-    group by survey_checks.consent_check, survey_checks.check_month
-),
-
-vulnerability_monthly as (
-    select
-        vulnerability_checks.consent_check,
-        vulnerability_checks.check_month,
-        sum(vulnerability_checks.breach_count) as breach_count,
-        sum(vulnerability_checks.checked_count) as checked_count,
-        max(vulnerability_definition.vulnerability_definition_version) as definition_version
-    from vulnerability_checks
-    cross join vulnerability_definition
-    group by vulnerability_checks.consent_check, vulnerability_checks.check_month
-),
-
-unioned as (
-    select * from survey_monthly
+all_checks as (
+    select * from survey_checks
     union all
-    select * from vulnerability_monthly
+    select * from vulnerability_checks
+),
+
+monthly as (
+    select
+        all_checks.consent_check,
+        all_checks.check_month,
+        sum(all_checks.breach_count) as breach_count,
+        sum(all_checks.checked_count) as checked_count,
+        max(check_definitions.definition_version) as definition_version
+    from all_checks
+    inner join check_definitions
+        on all_checks.consent_check = check_definitions.consent_check
+    group by all_checks.consent_check, all_checks.check_month
 ),
 
 final as (
     select
         -- ids
-        consent_check || '|' || cast(check_month as {{ dbt.type_string() }}) as consent_check_month_key,
+        {{ dbt.concat(['consent_check', "'|'", 'cast(check_month as ' ~ dbt.type_string() ~ ')']) }}
+            as consent_check_month_key,
 
         -- dimensions
         consent_check,
@@ -104,7 +91,7 @@ final as (
 
         -- definition version
         cast(definition_version as integer) as consent_definition_version
-    from unioned
+    from monthly
 )
 
 select * from final
