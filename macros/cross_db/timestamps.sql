@@ -76,3 +76,14 @@
 {% macro spark__utc_from_local_zone(timestamp_expr, time_zone_expr) -%}
     to_utc_timestamp({{ timestamp_expr }}, {{ time_zone_expr }})
 {%- endmacro %}
+
+
+{#- The first instant (UTC) after a local calendar day ends, for a date expression and a time-zone
+    expression: "by the end of" that day means strictly before this instant. Local midnight of
+    the next day, with that date's own offset. -#}
+{% macro end_of_local_day_utc(date_expr, time_zone_expr) -%}
+    {{ utc_from_local_zone(
+        'cast(' ~ dbt.dateadd('day', 1, date_expr) ~ ' as ' ~ dbt.type_timestamp() ~ ')',
+        time_zone_expr
+    ) }}
+{%- endmacro %}

@@ -1,8 +1,9 @@
 {#- One row per complaint recognised from case data: a case logged as a complaint (Type Complaint
     or intent complaint), or a case the customer had reopened — an expression of dissatisfaction
     with how it was closed, which the FCA's definition of a complaint covers. Received at the case's
-    creation, or at the first reopen; answered by the first closure after that. See DECISIONLOG
-    "Complaints". -#}
+    creation, or at the first reopen; answered by the first closure after that. The complaint
+    letters (acknowledgement, exceptional circumstances, holding response) are the case's custom
+    fields. See DECISIONLOG "Complaints". -#}
 with
 
 cases as (
@@ -40,6 +41,9 @@ recognised as (
         cases.customer_id,
         cases.intent,
         cases.case_type,
+        cases.acknowledged_at,
+        cases.has_exceptional_circumstances,
+        cases.holding_response_at,
         case
             when cases.case_type = 'Complaint' then 'case_type'
             when cases.intent = 'complaint' then 'intent'
@@ -97,9 +101,12 @@ final as (
 
         -- flags
         coalesce(first_response_codes.is_resolved_at_first_response, false) as is_resolved_at_first_response,
+        recognised.has_exceptional_circumstances,
 
         -- timestamps (UTC)
         recognised.received_at,
+        recognised.acknowledged_at,
+        recognised.holding_response_at,
         closures.first_response_at
     from recognised
     left join closures

@@ -1,5 +1,9 @@
 {#- One row per Case, in its latest delivered version (greatest SystemModstamp). Subject and
-    Description are free text that can hold personal data and are not carried past the raw layer. -#}
+    Description are free text that can hold personal data and are not carried past the raw layer.
+    The complaint-letter custom fields were added to the org later: read as empty when no export
+    carries them yet. -#}
+{%- set raw_cases = source('salesforce', 'cases') -%}
+
 with
 
 source as (
@@ -62,12 +66,20 @@ final as (
         and coalesce(resolution_code_vocabulary.is_resolved, false) as is_resolved,
         {{ text_to_boolean('latest_versions.IsEscalated') }} as is_escalated,
         coalesce({{ text_to_boolean('latest_versions.IsDeleted') }}, false) as is_deleted,
+        coalesce(
+            {{ text_to_boolean(optional_source_column(raw_cases, 'latest_versions', 'Exceptional_Circumstances__c')) }},
+            false
+        ) as has_exceptional_circumstances,
 
         -- timestamps (UTC)
         {{ utc_from_iso('latest_versions.CreatedDate') }} as created_at,
         {{ utc_from_iso('latest_versions.ClosedDate') }} as closed_at,
         {{ utc_from_iso('latest_versions.LastModifiedDate') }} as last_modified_at,
         {{ utc_from_iso('latest_versions.SystemModstamp') }} as system_modstamp_at,
+        {{ utc_from_iso(optional_source_column(raw_cases, 'latest_versions', 'Acknowledgement_Sent_Date__c')) }}
+            as acknowledged_at,
+        {{ utc_from_iso(optional_source_column(raw_cases, 'latest_versions', 'Holding_Response_Sent_Date__c')) }}
+            as holding_response_at,
 
         -- lineage
         latest_versions._source_file as source_file,

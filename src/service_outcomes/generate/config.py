@@ -1,8 +1,11 @@
 """Generator configuration and the named scales.
 
-A :class:`GeneratorConfig` fully determines the output: the same config always produces
-byte-identical files. Its :meth:`GeneratorConfig.digest` identifies a generation in
-``_generated.json`` so that a repeated run with the same config can be skipped.
+A :class:`GeneratorConfig` and the reference seeds of the dbt project that the generator reads
+(:data:`REFERENCE_SEEDS`: the metric registry's windows and thresholds, the rate card, the DISP
+time limits and calendars) fully determine the output: the same config and seeds always produce
+byte-identical files. :meth:`GeneratorConfig.digest` covers both and identifies a generation in
+``_generated.json`` so that a repeated run with the same config and seeds can be skipped.
+Windows the warehouse also uses (the churn window) are read from the registry, never held here.
 """
 
 from __future__ import annotations
@@ -11,9 +14,21 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import date
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
+#: Seeds the generator reads (paths under ``seeds/``); their content is part of the digest.
+REFERENCE_SEEDS = (
+    "registry/metric_registry.csv",
+    "business/cost_rates.csv",
+    "risk/disp_time_limits.csv",
+    "risk/complaint_jurisdictions.csv",
+    "reference/public_holidays.csv",
+    "reference/region_calendars.csv",
+)
 
 #: Bumped whenever a change to the code changes the output for an unchanged config.
-GENERATOR_VERSION = "10"
+GENERATOR_VERSION = "11"
 
 
 @dataclass(frozen=True)
@@ -30,9 +45,6 @@ class GeneratorConfig:
     fcr_window_days: int = 7
     #: A resolution counts in resolution time once it has held this long before the horizon.
     resolution_confirmation_days: int = 7
-    #: Churn within this many days after an episode's last contact counts against it (registry
-    #: churn_after_episode).
-    churn_window_days: int = 30
     #: Mean needs per customer-year (scaled per segment in ``world``).
     needs_per_year: float = 4.0
     #: Share of customers created during the period (the rest exist at the start).
@@ -61,7 +73,14 @@ class GeneratorConfig:
         return data
 
     def digest(self) -> str:
-        payload = {"generator_version": GENERATOR_VERSION, "config": self.to_json_dict()}
+        payload = {
+            "generator_version": GENERATOR_VERSION,
+            "config": self.to_json_dict(),
+            "reference_seeds": {
+                name: hashlib.sha256((SEEDS / name).read_bytes()).hexdigest()
+                for name in REFERENCE_SEEDS
+            },
+        }
         raw = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(raw).hexdigest()
 

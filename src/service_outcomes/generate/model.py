@@ -79,6 +79,13 @@ class Case:
     #: The first closure at or after ``complaint_received`` (0 while unanswered) and its code.
     complaint_response: int = 0
     complaint_response_code: str = ""
+    #: Complaint letters (custom fields on the case, 0 when none by the period end): when the
+    #: written acknowledgement was sent (DISP 1.6.1R), when exceptional circumstances beyond the
+    #: firm's control were recorded on a payment-services complaint, and when the holding
+    #: response explaining the delay was sent (DISP 1.6.2AR(2)).
+    acknowledged_at: int = 0
+    exceptional_at: int = 0
+    holding_response_at: int = 0
     #: (moment, state tuple after the change) for every modification.
     states: list[tuple[int, tuple[str, str, str, bool, int]]] = field(default_factory=list)
     #: (history id number, moment, field, old, new, by user id).

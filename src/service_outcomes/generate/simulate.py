@@ -35,6 +35,15 @@ Journey of a need (see also the rules in :mod:`.world`):
    solves the need, or not before the period end. These draws come from the block's separate
    back-office generator. No follow-up contact comes after a referral, so the need's contacts
    stay inside one episode.
+   Complaint letters (custom fields on the case, drawn from the block's separate letters
+   generator once every case is simulated, so no other draw moves): the complaint handler
+   sends the written acknowledgement (DISP 1.6.1R) after a delay drawn from
+   :data:`ACKNOWLEDGEMENT_DELAYS` (mostly within hours, some days late, a few never), unless the
+   case was answered first. A payment-services complaint still unanswered
+   :data:`EXCEPTIONAL_AFTER` after receipt is recorded as delayed by exceptional circumstances
+   with chance :data:`P_EXCEPTIONAL` (a third party's investigation); the back office then sends
+   a holding response (chance :data:`P_HOLDING_RESPONSE`) :data:`HOLDING_RESPONSE_DAYS` later,
+   before or after the 15th business day, unless it answered first.
 5. A few solved needs get one follow-up assisted chain 1-9 days later (same case, no reopen).
 6. After an assisted chain a survey may follow (response bias towards solved needs). Surveys
    go to customers who opted in (``survey_opt_in``), except a consent breach: a share
@@ -133,6 +142,21 @@ COMPLAINT_BACK_OFFICE_MEDIAN = 25 * DAY
 COMPLAINT_BACK_OFFICE_SIGMA = 0.9
 COMPLAINT_BACK_OFFICE_MIN = 2 * DAY
 COMPLAINT_BACK_OFFICE_MAX = 120 * DAY
+#: Delay from a complaint's receipt to its written acknowledgement: (cumulative share, lognormal
+#: median, spread, lower and upper bound); beyond the last share none is ever sent.
+ACKNOWLEDGEMENT_DELAYS = (
+    (0.80, 2 * HOUR, 1.0, 5 * 60, 20 * HOUR),  # the handler's letter, the same or next day
+    (0.93, 2 * DAY, 0.5, DAY, 5 * DAY),  # a backlog of a few days
+    (0.97, 8 * DAY, 0.4, 5 * DAY, 15 * DAY),  # lost in the queue for a week or more
+)
+#: A payment-services complaint unanswered this long after receipt may be recorded as delayed by
+#: exceptional circumstances beyond the firm's control, with this chance.
+EXCEPTIONAL_AFTER = 7 * DAY
+P_EXCEPTIONAL = 0.3
+#: Chance that a holding response follows, and its delay after the circumstances were recorded
+#: (uniform, days; the 15th business day is about 21 calendar days after receipt).
+P_HOLDING_RESPONSE = 0.85
+HOLDING_RESPONSE_DAYS = (1.0, 16.0)
 #: Upper bound of how much later an updated Connect record version can be (formats.connect).
 UPDATE_DELAY_MAX = 2 * HOUR + 60
 #: Share of survey invitations of customers who did not opt in that are sent anyway (a breach).
@@ -177,6 +201,8 @@ class BlockSimulator:
         self.back_office = random.Random(f"back_office:{cfg.seed}:{block}")
         #: Whether a survey goes to a customer who did not opt in: its own stream as well.
         self.consent = random.Random(f"consent:{cfg.seed}:{block}")
+        #: Complaint letters (acknowledgement, exceptional circumstances, holding response).
+        self.letters = random.Random(f"letters:{cfg.seed}:{block}")
         self.end = clock.end
         self.gap = cfg.episode_gap_days * DAY
         #: Longest re-contact delay of an unsolved customer (16 days with the default gap).
@@ -199,6 +225,8 @@ class BlockSimulator:
             customer = make_customer(index, self.cfg, self.clock, self.rng)
             self.customers.append(customer)
             self._customer(customer)
+        for case in self.cases:
+            self._complaint_letters(case)
 
     def _customer(self, cust: Customer) -> None:
         rng = self.rng
@@ -318,6 +346,38 @@ class BlockSimulator:
         if escalated is not None:
             case.is_escalated = escalated
         case.states.append((at, self._state(case)))
+
+    def _acknowledgement_delay(self) -> int | None:
+        """Seconds from a complaint's receipt to its acknowledgement (``None``: never sent)."""
+        rng = self.letters
+        r = rng.random()
+        for share, median, sigma, lo, hi in ACKNOWLEDGEMENT_DELAYS:
+            if r < share:
+                return _lognormal(rng, median, sigma, lo, hi)
+        return None
+
+    def _complaint_letters(self, case: Case) -> None:
+        """Acknowledgement, exceptional circumstances and holding response of a complaint."""
+        received = case.complaint_received
+        if not received:
+            return
+        rng = self.letters
+        # Nothing is sent once the complaint has been answered, nor at or after the period end.
+        cutoff = min(case.complaint_response or self.end, self.end)
+        delay = self._acknowledgement_delay()
+        if delay is not None and received + delay < cutoff:
+            case.acknowledged_at = received + delay
+        if case.intent != "payment_problem":
+            return
+        flagged = received + EXCEPTIONAL_AFTER + int(rng.random() * DAY)
+        exceptional = rng.random() < P_EXCEPTIONAL
+        holding = flagged + int(DAY * rng.uniform(*HOLDING_RESPONSE_DAYS))
+        sends_holding = rng.random() < P_HOLDING_RESPONSE
+        if not exceptional or flagged >= cutoff:
+            return
+        case.exceptional_at = flagged
+        if sends_holding and holding < cutoff:
+            case.holding_response_at = holding
 
     # ---- contacts ---------------------------------------------------------------------------
     def _contact(self, cust: Customer, channel: str, method: str, at: int, intent: str) -> Contact:

@@ -1077,6 +1077,56 @@ def test_complaints_the_simulation_records_match_the_case_export() -> None:
             assert not case.complaint_response
 
 
+def test_complaint_letters_follow_the_world_and_reach_the_case_export() -> None:
+    """Acknowledgements come after receipt and before the answer, mostly within a day, some late
+    or never; exceptional circumstances only on unanswered payment-services complaints, with a
+    holding response after them; each letter appears in the case's rows from the day it was sent."""
+    from service_outcomes.generate.clock import DAY
+    from service_outcomes.generate.formats.salesforce import SalesforceFormatter
+
+    cfg = CONFIG.with_(customers=3000, block_size=3000, days=60)
+    clock = Clock(cfg.start, cfg.days)
+    sim = BlockSimulator(cfg, clock, 0)
+    sim.run()
+    complaints = [c for c in sim.cases if c.complaint_received]
+    letters = [c for c in sim.cases if c.acknowledged_at or c.exceptional_at]
+    assert all(c.complaint_received for c in letters), "letters only on complaints"
+    delays = []
+    for case in complaints:
+        end = min(case.complaint_response or clock.end, clock.end)
+        for sent in (case.acknowledged_at, case.exceptional_at, case.holding_response_at):
+            assert not sent or case.complaint_received < sent < end
+        if case.acknowledged_at:
+            delays.append(case.acknowledged_at - case.complaint_received)
+        if case.exceptional_at:
+            assert case.intent == "payment_problem"
+        if case.holding_response_at:
+            assert case.exceptional_at and case.holding_response_at >= case.exceptional_at
+    within_a_day = sum(d < DAY for d in delays)
+    assert 0.6 * len(delays) < within_a_day < len(delays) < len(complaints)
+    assert any(d > 2 * DAY for d in delays), "some acknowledgements are late"
+    assert any(c.holding_response_at for c in complaints)
+    assert any(c.exceptional_at and not c.holding_response_at for c in complaints)
+
+    fmt = SalesforceFormatter(clock)
+    index = {name: i for i, name in enumerate(CASE_COLUMNS)}
+    for case in (c for c in complaints if c.acknowledged_at or c.exceptional_at):
+        rows = [next(csv.reader(io.StringIO(line.decode()))) for _, line in fmt.case_rows(case)]
+        stamps = [datetime.fromisoformat(r[index["SystemModstamp"]]) for r in rows]
+        assert stamps == sorted(stamps)
+        for row, stamp in zip(rows, stamps, strict=True):
+            at = int(stamp.timestamp())
+            ack = row[index["Acknowledgement_Sent_Date__c"]]
+            assert bool(ack) == (0 < case.acknowledged_at <= at)
+            if ack:
+                assert int(datetime.fromisoformat(ack).timestamp()) == case.acknowledged_at
+            flag = row[index["Exceptional_Circumstances__c"]]
+            assert flag == ("true" if 0 < case.exceptional_at <= at else "false")
+            holding = row[index["Holding_Response_Sent_Date__c"]]
+            assert bool(holding) == (0 < case.holding_response_at <= at)
+        assert rows[-1][index["Acknowledgement_Sent_Date__c"]] or not case.acknowledged_at
+
+
 def test_complaint_truth_block(run) -> None:
     head = json.loads((run[1] / "headline.json").read_text())["complaints"]
     disp = head["under_regime"]["FCA DISP"]

@@ -28,7 +28,8 @@ CASE_COLUMNS = (
     "Id", "CaseNumber", "AccountId", "ContactId", "Status", "IsClosed", "ClosedDate", "Origin",
     "Priority", "Reason", "Type", "Subject", "Description", "IsEscalated", "OwnerId",
     "CreatedDate", "LastModifiedDate", "SystemModstamp", "IsDeleted", "Resolution_Code__c",
-    "Contact_Intent__c",
+    "Contact_Intent__c", "Acknowledgement_Sent_Date__c", "Exceptional_Circumstances__c",
+    "Holding_Response_Sent_Date__c",
 )  # fmt: skip
 CASE_HISTORY_COLUMNS = (
     "Id", "CaseId", "Field", "OldValue", "NewValue", "CreatedDate", "CreatedById", "IsDeleted",
@@ -100,6 +101,22 @@ class SalesforceFormatter:
         ]
         return self._delivery(c.created_at), csv_line(row)
 
+    @staticmethod
+    def _timeline(case: Case) -> list[tuple[int, tuple[str, str, str, bool, int]]]:
+        """(moment, state then) of every modification: the state changes and the letters."""
+        letters = {case.acknowledged_at, case.exceptional_at, case.holding_response_at} - {0}
+        moments = sorted({at for at, _ in case.states} | letters)
+        states = case.states
+        out = []
+        i = 0
+        state = states[0][1]
+        for at in moments:
+            while i < len(states) and states[i][0] <= at:
+                state = states[i][1]
+                i += 1
+            out.append((at, state))
+        return out
+
     def case_rows(self, case: Case) -> list[tuple[int, bytes]]:
         """One row per day the case was created or modified, in its end-of-day state."""
         dt = self.clock.sf_datetime
@@ -107,14 +124,16 @@ class SalesforceFormatter:
         cust = case.customer
         created = dt(case.created)
         out: list[tuple[int, bytes]] = []
-        states = case.states
-        for i, (at, state) in enumerate(states):
+        timeline = self._timeline(case)
+        for i, (at, state) in enumerate(timeline):
             day = (at - t0) // DAY
-            if i + 1 < len(states) and (states[i + 1][0] - t0) // DAY == day:
+            if i + 1 < len(timeline) and (timeline[i + 1][0] - t0) // DAY == day:
                 continue  # not the last change of the day
             status, resolution, owner, escalated, closed_date = state
             closed = status == "Closed"
             modified = dt(at)
+            acknowledged = case.acknowledged_at and case.acknowledged_at <= at
+            holding = case.holding_response_at and case.holding_response_at <= at
             row = [
                 case.case_id,
                 f"{case.number:08d}",
@@ -137,6 +156,9 @@ class SalesforceFormatter:
                 "false",
                 resolution,
                 case.intent,
+                dt(case.acknowledged_at) if acknowledged else "",
+                bool_str(0 < case.exceptional_at <= at),
+                dt(case.holding_response_at) if holding else "",
             ]
             out.append((min(day, self.last_day), csv_line(row)))
         return out

@@ -1,0 +1,212 @@
+"""The customer-lens core: the per-need and per-chain files and the headline outcomes.
+
+``episodes.csv.gz``: one row per need that had at least one contact in the period.
+
+* ``need_id``: the simulation's need id; ``customer_id``: Salesforce Contact ``Id``;
+  ``intent``; ``region``; ``is_internal_test`` (``true``/``false``).
+* ``first_contact_at``: InitiationTimestamp of the need's first contact of any kind (bot chat,
+  queue abandon, assisted), UTC ``YYYY-MM-DDTHH:MM:SSZ``.
+* ``first_assisted_at``: InitiationTimestamp of the first contact of the first assisted chain
+  (for a chat the bot handed off, the start of that chat); empty if there is none.
+* ``second_assisted_at``: start of the second assisted chain (follow-ups included); empty if none.
+* ``assisted_chain_count``: assisted chains (a chain = the contact an agent took plus its
+  transfer legs); ``contact_count``: Connect contacts of the need of every kind, each transfer
+  leg counted.
+* ``is_contained``: solved by the bot with no assisted chain.
+* ``is_solved`` / ``solved_at``: solved as of the period end, and when (the case closing
+  moment after the solving contact's after-contact work, the back-office fix, or the end of the
+  resolving bot chat).
+* ``case_id``: the need's Salesforce Case (empty when no agent ever handled it).
+
+``assisted_chains.csv.gz``: one row per assisted chain: ``need_id``, ``chain_index`` (1..n),
+``initial_contact_id`` (ContactId of the chain's first contact), ``started_at`` (its
+InitiationTimestamp), ``is_follow_up`` (a contact after the need was solved).
+
+Headline, for non-test customers, window W = ``fcr_window_days`` and as-of = the end of the
+period's last day:
+
+* ``first_contact_resolution``: needs with an assisted chain whose first chain is mature
+  (``first_assisted_at + W <= as_of``) and that are solved with no other assisted chain within
+  W of the first, nor before being solved (``second_assisted_at`` empty, or after
+  ``first_assisted_at + W`` and not before ``solved_at``), over mature needs with a chain.
+* ``digital_containment``: needs the bot solved with no assisted chain, over needs whose first
+  contact is at least W before as-of.
+* ``repeat_contact``: assisted chains starting within W (<=, seconds) after the start of the
+  previous chain of the same need, over all assisted chains.
+* ``resolution_time``: needs solved at least ``resolution_confirmation_days`` before as-of
+  (a resolution is confirmed once it has held that long): count, sum, mean and median of
+  ``solved_at - first_contact_at`` in seconds.
+"""
+
+from __future__ import annotations
+
+import statistics
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..clock import DAY, Clock
+from ..model import NeedTruth
+from .files import close_gz, open_gz, tf
+
+EPISODE_COLUMNS = (
+    "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
+    "first_assisted_at", "second_assisted_at", "assisted_chain_count", "contact_count",
+    "is_contained", "is_solved", "solved_at", "case_id",
+)  # fmt: skip
+CHAIN_COLUMNS = ("need_id", "chain_index", "initial_contact_id", "started_at", "is_follow_up")
+
+
+@dataclass(frozen=True, slots=True)
+class NeedParts:
+    """A need of a non-test customer with its first-contact-resolution and repeat parts."""
+
+    need: NeedTruth
+    fcr_numerator: bool
+    fcr_denominator: bool
+    #: Initial contact id of each assisted chain -> whether it is a repeat.
+    repeats: dict[str, bool]
+
+
+def ratio(num: int, den: int) -> float | None:
+    """``num / den``, or ``None`` for an empty denominator."""
+    return num / den if den else None
+
+
+class CoreTally:
+    """Writes the per-need files and counts the core outcomes (see the module docstring)."""
+
+    def __init__(self, root: Path, clock: Clock, window_days: int, confirmation_days: int) -> None:
+        self.clock = clock
+        self.window = window_days * DAY
+        self.confirmation = confirmation_days * DAY
+        self._episodes = open_gz(root / "episodes.csv.gz")
+        self._chains = open_gz(root / "assisted_chains.csv.gz")
+        self._episodes.write((",".join(EPISODE_COLUMNS) + "\n").encode())
+        self._chains.write((",".join(CHAIN_COLUMNS) + "\n").encode())
+        self.needs = 0
+        self.chains = 0
+        self.contacts = 0
+        self._fcr_num = self._fcr_den = 0
+        self._rep_num = self._rep_den = 0
+        self._contained_num = self._contained_den = 0
+        self._res = array("q")
+
+    def _episode_line(self, n: NeedTruth) -> str:
+        iso = self.clock.iso_z
+        chains = n.chains
+        second = chains[1].started if len(chains) > 1 else 0
+        cust = n.customer
+        return ",".join(
+            (
+                n.need_id,
+                cust.contact_id,
+                n.intent,
+                cust.region,
+                tf(cust.is_test),
+                iso(n.first_contact),
+                iso(chains[0].started) if chains else "",
+                iso(second) if second else "",
+                str(len(chains)),
+                str(n.contact_count),
+                tf(n.is_contained),
+                tf(n.solved_at > 0),
+                iso(n.solved_at) if n.solved_at else "",
+                n.case_id,
+            )
+        )
+
+    def _chain_lines(self, n: NeedTruth, lines: list[str]) -> dict[str, bool]:
+        """Append the need's chain rows; count its repeats (non-test customers only)."""
+        iso = self.clock.iso_z
+        counted = not n.customer.is_test
+        prev = 0
+        repeats: dict[str, bool] = {}
+        for i, ch in enumerate(n.chains, start=1):
+            lines.append(
+                f"{n.need_id},{i},{ch.initial_contact_id},{iso(ch.started)},{tf(ch.is_follow_up)}"
+            )
+            if counted:
+                repeat = i > 1 and ch.started - prev <= self.window
+                self._rep_den += 1
+                self._rep_num += repeat
+                repeats[ch.initial_contact_id] = repeat
+            prev = ch.started
+        return repeats
+
+    def _count(self, n: NeedTruth, repeats: dict[str, bool]) -> NeedParts:
+        """Resolution time, containment and FCR of a need of a non-test customer."""
+        as_of = self.clock.end
+        w = self.window
+        chains = n.chains
+        if n.solved_at and n.solved_at + self.confirmation <= as_of:
+            self._res.append(n.solved_at - n.first_contact)
+        if n.first_contact + w <= as_of:
+            self._contained_den += 1
+            self._contained_num += n.is_contained
+        first_a = chains[0].started if chains else 0
+        second_a = chains[1].started if len(chains) > 1 else 0
+        fcr_den = bool(chains) and first_a + w <= as_of
+        fcr_num = (
+            fcr_den
+            and bool(n.solved_at)
+            and (not second_a or (second_a > first_a + w and n.solved_at <= second_a))
+        )
+        self._fcr_den += fcr_den
+        self._fcr_num += fcr_num
+        return NeedParts(n, fcr_num, fcr_den, repeats)
+
+    def add(self, needs: list[NeedTruth]) -> list[NeedParts]:
+        """Write the needs' rows; the needs of non-test customers with their parts."""
+        ep_lines: list[str] = []
+        ch_lines: list[str] = []
+        out: list[NeedParts] = []
+        for n in needs:
+            ep_lines.append(self._episode_line(n))
+            repeats = self._chain_lines(n, ch_lines)
+            self.needs += 1
+            self.chains += len(n.chains)
+            self.contacts += n.contact_count
+            if not n.customer.is_test:
+                out.append(self._count(n, repeats))
+        if ep_lines:
+            self._episodes.write(("\n".join(ep_lines) + "\n").encode())
+        if ch_lines:
+            self._chains.write(("\n".join(ch_lines) + "\n").encode())
+        return out
+
+    def headline(self) -> dict[str, Any]:
+        res = self._res
+        total = sum(res)
+        return {
+            "as_of": self.clock.iso_z(self.clock.end),
+            "window_days": self.window // DAY,
+            "resolution_confirmation_days": self.confirmation // DAY,
+            "population": "needs of customers that are not internal test accounts",
+            "first_contact_resolution": {
+                "numerator": self._fcr_num,
+                "denominator": self._fcr_den,
+                "rate": ratio(self._fcr_num, self._fcr_den),
+            },
+            "digital_containment": {
+                "numerator": self._contained_num,
+                "denominator": self._contained_den,
+                "rate": ratio(self._contained_num, self._contained_den),
+            },
+            "repeat_contact": {
+                "numerator": self._rep_num,
+                "denominator": self._rep_den,
+                "rate": ratio(self._rep_num, self._rep_den),
+            },
+            "resolution_time": {
+                "solved_needs": len(res),
+                "sum_seconds": total,
+                "mean_seconds": total / len(res) if res else None,
+                "median_seconds": statistics.median(res) if res else None,
+            },
+        }
+
+    def close(self) -> None:
+        close_gz(self._episodes)
+        close_gz(self._chains)
