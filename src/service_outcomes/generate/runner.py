@@ -12,6 +12,7 @@ from typing import Any
 
 from .clock import Clock
 from .config import GENERATOR_VERSION, GeneratorConfig
+from .delivery_truth import DeliveryTruth
 from .formats.connect import ConnectFormatter
 from .formats.csvtext import csv_line
 from .formats.qualtrics import HEADER as QUALTRICS_HEADER
@@ -149,9 +150,8 @@ def generate(
         clock,
         config.fcr_window_days,
         config.resolution_confirmation_days,
-        churn_window_days=config.churn_window_days,
     )
-    connect = ConnectFormatter(config, clock)
+    connect = DeliveryTruth(ConnectFormatter(config, clock), truth_dir)  # + deliveries.json
     sf = SalesforceFormatter(clock)
     qx = QualtricsFormatter(clock)
     contacts_total = 0
@@ -194,6 +194,7 @@ def generate(
         bar.update(len(sim.customers), len(sim.contacts))
     writer.close()
     summary.headline = truth.close()
+    connect.close()
     bar.finish()
 
     summary.files = {f"{s}/{t}": len(paths) for (s, t), paths in sorted(writer.files.items())}

@@ -1,4 +1,5 @@
-"""``raw_meta.load_ledger``: one row per file loaded or quarantined, keyed by content sha256."""
+"""``raw_meta.load_ledger``: one row per file loaded or quarantined, keyed by content sha256, and
+one per file skipped because its exact bytes were already loaded from another path."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import duckdb
 from .feeds import LandedFile
 from .fileinfo import FileInfo
 
-Status = Literal["loaded", "quarantined"]
+Status = Literal["loaded", "quarantined", "duplicate"]
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -54,6 +55,12 @@ def loaded_keys(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
         "where status = 'loaded'"
     ).fetchall()
     return {(str(a), str(b), str(c)) for a, b, c in rows}
+
+
+def recorded_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """``(sha256, source_file)`` of every file in the ledger, whatever its status."""
+    rows = con.execute("select distinct sha256, source_file from raw_meta.load_ledger").fetchall()
+    return {(str(a), str(b)) for a, b in rows}
 
 
 def is_quarantined(con: duckdb.DuckDBPyConnection, sha256: str, source_file: str) -> bool:

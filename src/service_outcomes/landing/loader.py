@@ -16,6 +16,7 @@ from .feeds import LandedFile, discover
 from .fileinfo import FileInfo, hash_file, scan_file
 from .lock import connect_warehouse, load_lock
 from .report import LoadReport, Progress
+from .rowcount import count_data_rows
 
 GENERATED_MARKER = "_generated.json"
 
@@ -99,6 +100,7 @@ class _FileLoader:
         self._checker: Checker | None = None
         self.batcher = Batcher(lambda: self.checker, chunk_rows)
         self.loaded = ledger.loaded_keys(con)
+        self.recorded = ledger.recorded_files(con)  # (sha256, path) with a ledger row
         self.waiting: deque[FileCheck] = deque()  # checks not finished yet, in order
         self.known_columns: dict[str, set[str]] = {}  # raw table -> its columns, lower case
 
@@ -128,7 +130,10 @@ class _FileLoader:
             self._settle()
         if key in self.loaded:
             self.report.files_skipped_already_loaded += 1
-            self.out.file(landed.relative_path, "skipped (already loaded)", None, 0.0)
+            if (sha256, landed.relative_path) in self.recorded:
+                self.out.file(landed.relative_path, "skipped (already loaded)", None, 0.0)
+            else:
+                self._record_duplicate(landed, sha256, began)
             return
         check = FileCheck(landed, scan_file(landed.path, sha256), self.con, self.chunk_rows)
         self.waiting.append(check)
@@ -161,6 +166,7 @@ class _FileLoader:
                     table = landed.contract.raw_table
                     self.report.rows_loaded[table] = self.report.rows_loaded.get(table, 0) + rows
                     self.loaded.add(_key(check))
+                    self.recorded.add((info.sha256, landed.relative_path))
                     self.out.file(landed.relative_path, "loaded", rows, check.seconds + spent)
                     continue
             self._quarantine(landed, info, result, began)
@@ -199,6 +205,25 @@ class _FileLoader:
             warehouse.drop_stage(self.con)
         return rows
 
+    def _record_duplicate(self, landed: LandedFile, sha256: str, began: float) -> None:
+        """A file whose exact bytes were already loaded from another path: nothing of it loads
+        again, but the ledger records that it was received (the data-quality audit counts it)."""
+        info = FileInfo(sha256, landed.path.stat().st_size, None, has_bom=False)
+        rows = count_data_rows(landed.path, landed.contract)
+        ledger.record(
+            self.con,
+            landed,
+            info,
+            row_count=rows,
+            status="duplicate",
+            at=_utc_now(),
+            duration_seconds=time.perf_counter() - began,
+        )
+        self.recorded.add((sha256, landed.relative_path))
+        self.out.file(
+            landed.relative_path, "skipped (same bytes as a file already loaded)", rows, 0.0
+        )
+
     def _quarantine(
         self, landed: LandedFile, info: FileInfo, result: CheckResult, began: float
     ) -> None:
@@ -212,7 +237,8 @@ class _FileLoader:
                     self.con,
                     landed,
                     info,
-                    row_count=result.row_count,
+                    # every row the file held, also when the checks could not read it
+                    row_count=count_data_rows(landed.path, landed.contract),
                     status="quarantined",
                     at=at,
                     duration_seconds=time.perf_counter() - began,
