@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help setup run generate load build docs report metrics test lint format lock clean
+.PHONY: help setup browser run generate load build docs coverage report metrics test lint format lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -29,6 +29,23 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 setup: $(VENV)/.installed  ## create the virtual environment from the pinned requirements
 	@mkdir -p $(dir $(WAREHOUSE))
+
+# Headless Chromium for the docs-page browser test, from Debian apt only (nothing downloads at test
+# time). Skipped when the packages are installed; as root in CI, through `sudo -n` otherwise.
+BROWSER_PACKAGES := chromium chromium-driver fonts-liberation
+
+browser:  ## install Debian's chromium, chromium-driver and a font when missing (for the browser tests)
+	@missing=""; for package in $(BROWSER_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "browser: no apt-get; install$$missing by hand" >&2; exit 1; }; \
+	  apt="env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  if [ "$$(id -u)" -ne 0 ]; then apt="sudo -n $$apt"; fi; \
+	  echo "Installing from Debian apt:$$missing"; \
+	  $$apt update -qq >/dev/null; \
+	  $$apt install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 $$missing >/dev/null; \
+	fi
 
 run: setup generate load build docs report  ## generate the demo data, check and load it, build and document the warehouse
 	@echo
@@ -49,6 +66,11 @@ build: setup  ## dbt source freshness, then dbt build: seeds, snapshots, models,
 docs: setup  ## generate the dbt docs as one self-contained page
 	$(BIN)/dbt docs generate --static --quiet --no-use-colors
 
+coverage: setup  ## documentation and test coverage of every mart column (dbt-coverage; after build)
+	$(BIN)/dbt docs generate --quiet --no-use-colors
+	$(BIN)/dbt-coverage compute doc --model-path-filter models/marts/ --cov-report target/coverage-doc.json
+	$(BIN)/dbt-coverage compute test --model-path-filter models/marts/ --cov-report target/coverage-test.json
+
 report: setup  ## print the headline outcomes from the marts
 	$(BIN)/service-outcomes report --database $(WAREHOUSE)
 
@@ -67,7 +89,7 @@ format: setup  ## apply ruff and sqlfluff fixes
 	mkdir -p target
 	SERVICE_OUTCOMES_DB=target/lint.duckdb $(BIN)/sqlfluff fix models tests/integrity analyses
 
-test: setup lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
+test: setup browser lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
 	$(BIN)/python -m pytest
 
 lock:  ## re-resolve requirements.txt from requirements.in
@@ -77,4 +99,4 @@ lock:  ## re-resolve requirements.txt from requirements.in
 	rm -rf .venv-lock
 
 clean:  ## remove generated data, dbt artefacts and the environment
-	rm -rf $(DATA) target logs $(VENV)
+	rm -rf $(DATA) target logs artifacts $(VENV)

@@ -1,6 +1,8 @@
 {#- Fails with every row (or every group, when group_by is given) for which the SQL expression is
-    not true. A null result counts as a failure: a rule that cannot be evaluated is not met. -#}
-{% test expression_is_true(model, expression, group_by=none, where=none) %}
+    not true. A null result counts as a failure: a rule that cannot be evaluated is not met.
+    Placed under a column, the test documents and covers that column; the expression is still
+    written in full (column_name is not prepended to it). -#}
+{% test expression_is_true(model, expression, column_name=none, group_by=none, where=none) %}
     {%- if group_by %}
     select
         {{ group_by | join(', ') }}

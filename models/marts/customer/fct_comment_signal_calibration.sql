@@ -54,7 +54,11 @@ per_group as (
         avg(case when comment_polarity = 'negative' then csat_score end) as mean_csat_when_negative,
         avg(case when comment_polarity = 'neutral' then csat_score end) as mean_csat_when_neutral,
         avg(case when comment_polarity = 'positive' then csat_score end) as mean_csat_when_positive,
-        corr(comment_score, csat_score) as score_correlation
+        -- Undefined, so null rather than NaN, for one comment or no spread in either score.
+        case
+            when stddev_pop(comment_score) > 0 and stddev_pop(csat_score) > 0
+                then corr(comment_score, csat_score)
+        end as score_correlation
     from grouped
     group by dimension, customer_group
 ),
