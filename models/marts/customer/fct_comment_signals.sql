@@ -19,6 +19,12 @@ staged_responses as (
     select * from {{ ref('stg_qualtrics__survey_responses') }}
 ),
 
+signal_definition as (
+    select version as signal_definition_version
+    from {{ ref('metric_registry') }}
+    where metric_id = 'comment_signal_agreement' and status = 'active'
+),
+
 final as (
     select
         -- ids
@@ -52,7 +58,10 @@ final as (
             when staged_responses.csat_score = 3 and scored_comments.comment_polarity = 'neutral' then 1
             else 0
         end as agrees_with_csat,
-        survey_responses.recorded_date
+        survey_responses.recorded_date,
+
+        -- definition version
+        signal_definition.signal_definition_version
     from survey_responses
     inner join scored_comments
         on survey_responses.response_id = scored_comments.response_id
@@ -60,6 +69,7 @@ final as (
         on survey_responses.response_id = staged_responses.response_id
     left join customers
         on survey_responses.customer_id = customers.customer_id
+    cross join signal_definition
 )
 
 select * from final

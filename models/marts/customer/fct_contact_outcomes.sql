@@ -38,11 +38,10 @@ repeat_evaluated as (
         assisted_chains.previous_assisted_started_at,
         repeat_definition.repeat_definition_version,
         repeat_definition.repeat_window_days,
-        coalesce(
-            {{ dbt.datediff('assisted_chains.previous_assisted_started_at', 'episode_chains.started_at', 'second') }}
-            <= repeat_definition.repeat_window_days * 86400,
-            false
-        ) as is_repeat
+        {{ is_repeat_chain(
+            'assisted_chains.previous_assisted_started_at', 'episode_chains.started_at',
+            'repeat_definition.repeat_window_days'
+        ) }} as is_repeat
     from episode_chains
     left join assisted_chains
         on episode_chains.contact_chain_id = assisted_chains.contact_chain_id

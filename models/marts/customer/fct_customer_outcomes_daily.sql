@@ -11,6 +11,15 @@ contact_chains as (
     select * from {{ ref('fct_contact_outcomes') }}
 ),
 
+definition_versions as (
+    select
+        max(case when metric_id = 'first_contact_resolution' then version end) as fcr_definition_version,
+        max(case when metric_id = 'repeat_contact_rate' then version end) as repeat_definition_version,
+        max(case when metric_id = 'resolution_time' then version end) as resolution_time_definition_version
+    from {{ ref('metric_registry') }}
+    where metric_id in ('first_contact_resolution', 'repeat_contact_rate', 'resolution_time') and status = 'active'
+),
+
 episode_days as (
     select
         first_contact_date as outcome_date,
@@ -21,9 +30,7 @@ episode_days as (
         cast(sum(fcr_numerator) as {{ dbt.type_bigint() }}) as fcr_numerator,
         cast(sum(fcr_denominator) as {{ dbt.type_bigint() }}) as fcr_denominator,
         cast(sum(confirmed_resolution_count) as {{ dbt.type_bigint() }}) as confirmed_resolutions,
-        cast(sum(confirmed_resolution_seconds) as {{ dbt.type_bigint() }}) as confirmed_resolution_seconds,
-        max(fcr_definition_version) as fcr_definition_version,
-        max(resolution_time_definition_version) as resolution_time_definition_version
+        cast(sum(confirmed_resolution_seconds) as {{ dbt.type_bigint() }}) as confirmed_resolution_seconds
     from episodes
     group by first_contact_date, region, intent
 ),
@@ -35,8 +42,7 @@ contact_days as (
         intent,
         count(*) as contact_chains,
         cast(sum(repeat_denominator) as {{ dbt.type_bigint() }}) as assisted_chains,
-        cast(sum(repeat_numerator) as {{ dbt.type_bigint() }}) as repeat_chains,
-        max(repeat_definition_version) as repeat_definition_version
+        cast(sum(repeat_numerator) as {{ dbt.type_bigint() }}) as repeat_chains
     from contact_chains
     group by contact_date, region, intent
 ),
@@ -81,10 +87,10 @@ final as (
         coalesce(episode_days.confirmed_resolutions, 0) as confirmed_resolutions,
         coalesce(episode_days.confirmed_resolution_seconds, 0) as confirmed_resolution_seconds,
 
-        -- definition versions
-        episode_days.fcr_definition_version,
-        contact_days.repeat_definition_version,
-        episode_days.resolution_time_definition_version
+        -- definition versions (a day without episodes still reports 0 of 0 under the definition)
+        definition_versions.fcr_definition_version,
+        definition_versions.repeat_definition_version,
+        definition_versions.resolution_time_definition_version
     from day_keys
     left join episode_days
         on day_keys.outcome_date = episode_days.outcome_date
@@ -94,6 +100,7 @@ final as (
         on day_keys.outcome_date = contact_days.outcome_date
             and day_keys.region is not distinct from contact_days.region
             and day_keys.intent is not distinct from contact_days.intent
+    cross join definition_versions
 )
 
 select * from final

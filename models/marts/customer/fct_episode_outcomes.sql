@@ -56,15 +56,12 @@ fcr_evaluated as (
         episodes.is_resolved
         and {{ dbt.datediff('episodes.resolved_at', 'horizon.as_of_at', 'second') }}
         >= resolution_time_definition.resolution_confirmation_days * 86400 as is_resolution_confirmed,
-        episodes.first_assisted_at is not null
-        and {{ dbt.datediff('episodes.first_assisted_at', 'horizon.as_of_at', 'second') }}
-        >= fcr_definition.fcr_window_days * 86400 as is_fcr_mature,
-        episodes.second_assisted_at is not null
-        and {{ dbt.datediff('episodes.first_assisted_at', 'episodes.second_assisted_at', 'second') }}
-        <= fcr_definition.fcr_window_days * 86400 as has_repeat_within_window,
-        episodes.is_resolved
-        and (episodes.second_assisted_at is null or episodes.resolved_at <= episodes.second_assisted_at)
-            as is_resolved_before_next_assisted
+        {{ fcr_is_mature('episodes.first_assisted_at', 'horizon.as_of_at', 'fcr_definition.fcr_window_days') }}
+            as is_fcr_mature,
+        {{ fcr_is_met(
+            'episodes.first_assisted_at', 'episodes.second_assisted_at', 'episodes.resolved_at',
+            'episodes.is_resolved', 'horizon.as_of_at', 'fcr_definition.fcr_window_days'
+        ) }} as is_first_contact_resolved
     from episodes
     left join business_time
         on episodes.episode_id = business_time.episode_id
@@ -103,7 +100,7 @@ final as (
 
         -- first contact resolution parts
         case
-            when is_fcr_mature and not has_repeat_within_window and is_resolved_before_next_assisted then 1
+            when is_first_contact_resolved then 1
             else 0
         end as fcr_numerator,
         case when is_fcr_mature then 1 else 0 end as fcr_denominator,

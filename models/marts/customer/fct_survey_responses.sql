@@ -22,6 +22,16 @@ episodes as (
     select * from {{ ref('int_episodes__resolved') }}
 ),
 
+-- The score cut-offs are the published definitions of each item; the versions tag every figure.
+survey_definitions as (
+    select
+        max(case when metric_id = 'csat' then version end) as csat_definition_version,
+        max(case when metric_id = 'customer_effort' then version end) as effort_definition_version,
+        max(case when metric_id = 'nps' then version end) as nps_definition_version
+    from {{ ref('metric_registry') }}
+    where metric_id in ('csat', 'customer_effort', 'nps') and status = 'active'
+),
+
 -- Surveyed contact (the last leg) -> its chain -> the chain's episode.
 attributed as (
     select
@@ -33,7 +43,10 @@ attributed as (
         episode_chains.segment,
         episode_chains.intent as chain_intent,
         episode_chains.channel as chain_channel,
-        episodes.is_resolved as is_episode_resolved
+        episodes.is_resolved as is_episode_resolved,
+        survey_definitions.csat_definition_version,
+        survey_definitions.effort_definition_version,
+        survey_definitions.nps_definition_version
     from responses
     inner join contact_records
         on responses.contact_id = contact_records.contact_id
@@ -41,6 +54,7 @@ attributed as (
         on contact_records.contact_chain_id = episode_chains.contact_chain_id
     inner join episodes
         on episode_chains.episode_id = episodes.episode_id
+    cross join survey_definitions
 ),
 
 final as (
@@ -79,7 +93,12 @@ final as (
         case when recommend_score <= 6 then 1 else 0 end as detractor,
 
         -- timestamps (UTC)
-        recorded_at
+        recorded_at,
+
+        -- definition versions
+        csat_definition_version,
+        effort_definition_version,
+        nps_definition_version
     from attributed
 )
 

@@ -23,8 +23,11 @@ class BuiltWarehouse:
     database: Path
 
 
-def run_dbt(warehouse: BuiltWarehouse, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run a dbt command against the warehouse file; raise with dbt's output when it fails."""
+def run_dbt(
+    warehouse: BuiltWarehouse, *args: str, project_dir: Path = PROJECT_ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run a dbt command against the warehouse file; raise with dbt's output when it fails.
+    project_dir may be a linked copy of this project (for example with a changed seed)."""
     environment = {
         **os.environ,
         "DBT_PROFILES_DIR": str(PROJECT_ROOT),
@@ -34,7 +37,7 @@ def run_dbt(warehouse: BuiltWarehouse, *args: str) -> subprocess.CompletedProces
         str(DBT),
         *args,
         "--project-dir",
-        str(PROJECT_ROOT),
+        str(project_dir),
         "--target-path",
         str(warehouse.root / "target"),
         "--log-path",
@@ -42,7 +45,7 @@ def run_dbt(warehouse: BuiltWarehouse, *args: str) -> subprocess.CompletedProces
         "--no-use-colors",
     ]
     completed = subprocess.run(
-        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=False
+        command, cwd=project_dir, env=environment, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
         raise AssertionError(
