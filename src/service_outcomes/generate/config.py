@@ -5,7 +5,8 @@ A :class:`GeneratorConfig` and the reference seeds of the dbt project that the g
 time limits and calendars) fully determine the output: the same config and seeds always produce
 byte-identical files. :meth:`GeneratorConfig.digest` covers both and identifies a generation in
 ``_generated.json`` so that a repeated run with the same config and seeds can be skipped.
-Windows the warehouse also uses (the churn window) are read from the registry, never held here.
+Windows the warehouse also uses (FCR, repeat, containment, resolution confirmation, churn) are read
+from the registry, never held here.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ REFERENCE_SEEDS = (
 )
 
 #: Bumped whenever a change to the code changes the output for an unchanged config.
-GENERATOR_VERSION = "11"
+GENERATOR_VERSION = "12"
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,6 @@ class GeneratorConfig:
     customers: int = 20_000
     #: A customer never has two needs of one intent with contacts closer than this (days).
     episode_gap_days: int = 21
-    #: First-contact-resolution / repeat window of the ground-truth headline (days).
-    fcr_window_days: int = 7
-    #: A resolution counts in resolution time once it has held this long before the horizon.
-    resolution_confirmation_days: int = 7
     #: Mean needs per customer-year (scaled per segment in ``world``).
     needs_per_year: float = 4.0
     #: Share of customers created during the period (the rest exist at the start).

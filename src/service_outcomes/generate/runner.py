@@ -145,12 +145,7 @@ def generate(
         flush_bytes=config.flush_bytes,
         max_records=config.connect_file_max_records,
     )
-    truth = TruthWriter(
-        truth_dir,
-        clock,
-        config.fcr_window_days,
-        config.resolution_confirmation_days,
-    )
+    truth = TruthWriter(truth_dir, clock)
     connect = DeliveryTruth(ConnectFormatter(config, clock), truth_dir)  # + deliveries.json
     sf = SalesforceFormatter(clock)
     qx = QualtricsFormatter(clock)

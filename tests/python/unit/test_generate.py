@@ -618,7 +618,7 @@ def test_survey_truth_rules_at_the_boundaries(tmp_path: Path) -> None:
     def need(surveys: list, who=customer) -> NeedTruth:
         return NeedTruth("N1", who, "billing", clock.t0, 1, [], False, 0, "", clock.t0, surveys)
 
-    writer = TruthWriter(tmp_path, clock, 7, 7)
+    writer = TruthWriter(tmp_path, clock)
     writer.add(
         [
             need(
@@ -919,7 +919,7 @@ def test_driver_truth_rules_at_the_boundaries(tmp_path: Path) -> None:
                      contacts=contacts)  # fmt: skip
     internal = NeedTruth("N2", tester, "billing", t, 1, [], False, 0, "", t,
                          contacts=[leg("x1", "VOICE", 1, auth="passed", latency=9000)])  # fmt: skip
-    writer = TruthWriter(tmp_path, clock, 7, 7)
+    writer = TruthWriter(tmp_path, clock)
     writer.add([need, internal])
     head = writer.close()
     drivers = head["drivers"]
@@ -1227,7 +1227,7 @@ def test_group_truth_counts_by_month_group_and_consent(tmp_path: Path) -> None:
                            contacts=[contact("d1", consented, t4)])  # fmt: skip
     internal = NeedTruth("N4", tester, "billing", t3, 1, [ChainTruth("x1", t3, False)], False,
                          t3 + hour, "500D", t3, contacts=[contact("x1", tester, t3)])  # fmt: skip
-    writer = TruthWriter(tmp_path, clock, 7, 7)
+    writer = TruthWriter(tmp_path, clock)
     writer.add([repeat_need, solved_need, young_need, internal])
     head = writer.close()
     groups = head["groups"]

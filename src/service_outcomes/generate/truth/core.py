@@ -22,18 +22,19 @@
 ``initial_contact_id`` (ContactId of the chain's first contact), ``started_at`` (its
 InitiationTimestamp), ``is_follow_up`` (a contact after the need was solved).
 
-Headline, for non-test customers, window W = ``fcr_window_days`` and as-of = the end of the
-period's last day:
+Headline, for non-test customers, as-of = the end of the period's last day and the windows of the
+registry's active rows (:class:`~.reference.OutcomeWindows`): W for first contact resolution,
+R for repeat contact, C for containment:
 
 * ``first_contact_resolution``: needs with an assisted chain whose first chain is mature
   (``first_assisted_at + W <= as_of``) and that are solved with no other assisted chain within
   W of the first, nor before being solved (``second_assisted_at`` empty, or after
   ``first_assisted_at + W`` and not before ``solved_at``), over mature needs with a chain.
 * ``digital_containment``: needs the bot solved with no assisted chain, over needs whose first
-  contact is at least W before as-of.
-* ``repeat_contact``: assisted chains starting within W (<=, seconds) after the start of the
+  contact is at least C before as-of.
+* ``repeat_contact``: assisted chains starting within R (<=, seconds) after the start of the
   previous chain of the same need, over all assisted chains.
-* ``resolution_time``: needs solved at least ``resolution_confirmation_days`` before as-of
+* ``resolution_time``: needs solved at least the confirmation window before as-of
   (a resolution is confirmed once it has held that long): count, sum, mean and median of
   ``solved_at - first_contact_at`` in seconds.
 """
@@ -49,6 +50,7 @@ from typing import Any
 from ..clock import DAY, Clock
 from ..model import NeedTruth
 from .files import close_gz, open_gz, tf
+from .reference import OutcomeWindows
 
 EPISODE_COLUMNS = (
     "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
@@ -77,10 +79,12 @@ def ratio(num: int, den: int) -> float | None:
 class CoreTally:
     """Writes the per-need files and counts the core outcomes (see the module docstring)."""
 
-    def __init__(self, root: Path, clock: Clock, window_days: int, confirmation_days: int) -> None:
+    def __init__(self, root: Path, clock: Clock, windows: OutcomeWindows) -> None:
         self.clock = clock
-        self.window = window_days * DAY
-        self.confirmation = confirmation_days * DAY
+        self.window = windows.fcr * DAY
+        self.repeat_window = windows.repeat * DAY
+        self.containment_window = windows.containment * DAY
+        self.confirmation = windows.confirmation * DAY
         self._episodes = open_gz(root / "episodes.csv.gz")
         self._chains = open_gz(root / "assisted_chains.csv.gz")
         self._episodes.write((",".join(EPISODE_COLUMNS) + "\n").encode())
@@ -128,7 +132,7 @@ class CoreTally:
                 f"{n.need_id},{i},{ch.initial_contact_id},{iso(ch.started)},{tf(ch.is_follow_up)}"
             )
             if counted:
-                repeat = i > 1 and ch.started - prev <= self.window
+                repeat = i > 1 and ch.started - prev <= self.repeat_window
                 self._rep_den += 1
                 self._rep_num += repeat
                 repeats[ch.initial_contact_id] = repeat
@@ -142,7 +146,7 @@ class CoreTally:
         chains = n.chains
         if n.solved_at and n.solved_at + self.confirmation <= as_of:
             self._res.append(n.solved_at - n.first_contact)
-        if n.first_contact + w <= as_of:
+        if n.first_contact + self.containment_window <= as_of:
             self._contained_den += 1
             self._contained_num += n.is_contained
         first_a = chains[0].started if chains else 0
@@ -182,6 +186,8 @@ class CoreTally:
         return {
             "as_of": self.clock.iso_z(self.clock.end),
             "window_days": self.window // DAY,
+            "repeat_window_days": self.repeat_window // DAY,
+            "containment_window_days": self.containment_window // DAY,
             "resolution_confirmation_days": self.confirmation // DAY,
             "population": "needs of customers that are not internal test accounts",
             "first_contact_resolution": {

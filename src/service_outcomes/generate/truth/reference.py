@@ -91,3 +91,24 @@ def read_window_days(metric_id: str, path: Path = METRIC_REGISTRY) -> int:
     if len(found) != 1 or not found[0]:
         raise ValueError(f"registry needs one active row with window_days for {metric_id}")
     return int(found[0])
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeWindows:
+    """The windows of the core customer outcomes, in days, from the registry's active rows."""
+
+    fcr: int
+    repeat: int
+    containment: int
+    confirmation: int
+
+
+def read_outcome_windows(path: Path = METRIC_REGISTRY) -> OutcomeWindows:
+    """The active windows of first contact resolution, repeat contact, containment and the
+    resolution-time confirmation: the same rows the warehouse reads."""
+    return OutcomeWindows(
+        fcr=read_window_days("first_contact_resolution", path),
+        repeat=read_window_days("repeat_contact_rate", path),
+        containment=read_window_days("digital_containment", path),
+        confirmation=read_window_days("resolution_time", path),
+    )

@@ -19,6 +19,7 @@ from .reference import (
     COST_RATES,
     METRIC_REGISTRY,
     read_cost_rates,
+    read_outcome_windows,
     read_thresholds,
     read_window_days,
 )
@@ -35,8 +36,6 @@ class TruthWriter:
         self,
         root: Path,
         clock: Clock,
-        window_days: int,
-        confirmation_days: int,
         *,
         cost_rates: Path = COST_RATES,
         registry: Path = METRIC_REGISTRY,
@@ -44,12 +43,13 @@ class TruthWriter:
         self.root = root
         self.clock = clock
         root.mkdir(parents=True, exist_ok=True)
-        self._core = CoreTally(root, clock, window_days, confirmation_days)
+        windows = read_outcome_windows(registry)
+        self._core = CoreTally(root, clock, windows)
         self._surveys = SurveyTally()
         self._consent = ConsentTally()
         self._business = BusinessTally(
             clock,
-            confirmation_days,
+            windows.confirmation,
             read_cost_rates(cost_rates),
             read_window_days("churn_after_episode", registry),
         )
