@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help setup browser run generate load build docs coverage report metrics test lint format lock clean
+.PHONY: help setup browser run generate load build docs coverage report metrics bench test lint format lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -53,7 +53,7 @@ run: setup generate load build docs report  ## generate the demo data, check and
 	@echo "Docs:        $(CURDIR)/target/static_index.html  (open in a browser; no server needed)"
 	@echo "Landing:     $(DATA)/landing   Quarantine: $(DATA)/quarantine   Ground truth: $(DATA)/truth"
 
-generate: setup  ## write the simulated exports (SCALE=ci|demo|1m|10m, SEED=n)
+generate: setup  ## write the simulated exports (SCALE=ci|100k|demo|1m|10m, SEED=n)
 	$(BIN)/service-outcomes generate --scale $(SCALE) --seed $(SEED) --landing $(DATA)/landing --truth $(DATA)/truth
 
 load: setup  ## check the landed files and load them into DuckDB
@@ -76,6 +76,11 @@ report: setup  ## print the headline outcomes from the marts
 
 metrics: setup  ## the board's saved query through the MetricFlow semantic layer (after build)
 	$(BIN)/mf query --saved-query board_customer_outcomes_monthly
+
+BENCH_SCALES ?= 100k
+
+bench: setup  ## time generate, load and dbt build per scale against a SQL baseline (BENCH_SCALES="100k 1m")
+	$(BIN)/service-outcomes bench --scale $(BENCH_SCALES) --root $(DATA)/bench
 
 lint: setup  ## ruff and sqlfluff (sqlfluff compiles against a scratch DuckDB file, not the warehouse)
 	$(BIN)/ruff check src tests/python

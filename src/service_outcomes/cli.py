@@ -1,4 +1,4 @@
-"""Command line: ``service-outcomes generate | load | report``.
+"""Command line: ``service-outcomes generate | load | map | report | bench``.
 
 The commands are thin: each parses its options and calls one function of the package, so the
 same work can be driven from tests or another orchestrator.
@@ -52,6 +52,54 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from service_outcomes.bench import parse_scales, run_benchmark
+    from service_outcomes.generate import SCALES
+
+    try:
+        scales = parse_scales(args.scale, list(SCALES))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return run_benchmark(scales, args.root, seed=args.seed)
+
+
+def _map(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from service_outcomes.landing.mapping import MappingError, load_mapping, map_export
+    from service_outcomes.landing.mapping.readers import InputError
+    from service_outcomes.landing.mapping.writer import LandingExistsError
+
+    try:
+        delivery = dt.date.fromisoformat(args.delivery_date) if args.delivery_date else None
+    except ValueError:
+        print(f"error: --delivery-date {args.delivery_date!r} is not YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        mapping = load_mapping(args.mapping)
+        if not args.quiet:
+            print(f"mapping {args.input} onto {mapping.contract.name} ...", file=sys.stderr)
+        summary = map_export(
+            mapping,
+            args.input,
+            args.landing,
+            args.quarantine,
+            delivery or dt.datetime.now(dt.UTC).date(),
+            progress=not args.quiet,
+        )
+    except MappingError as error:
+        for message in error.errors:
+            print(f"error: {message}", file=sys.stderr)
+        print(f"{len(error.errors)} error(s) in the mapping; nothing written", file=sys.stderr)
+        return 2
+    except (InputError, LandingExistsError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(summary.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="service-outcomes",
@@ -68,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--scale",
         default="demo",
-        choices=["ci", "demo", "1m", "10m"],
+        choices=["ci", "100k", "demo", "1m", "10m"],
         help="preset size (default demo)",
     )
     generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -93,12 +141,50 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--quiet", action="store_true", help="no progress display")
     load.set_defaults(handler=_load)
 
+    map_ = commands.add_parser(
+        "map",
+        help="map your own CSV / TSV / JSON / XLSX export onto a landing contract",
+        description="Read INPUT, map every row with the declared MAPPING (YAML: target feed, "
+        "column renames, vocabularies, timestamp / duration formats, missing markers, source "
+        "time zone, rating-scale rules) and write one canonical file under LANDING/<source>/"
+        "<table>/delivery_date=DATE/, ready for `service-outcomes load`. Rows the mapping cannot "
+        "place go to QUARANTINE/mapping/... with their reason. Exit 2 on mapping errors "
+        "(all listed), 1 when the export cannot be read.",
+    )
+    map_.add_argument("--mapping", type=Path, required=True, help="the mapping YAML file")
+    map_.add_argument("--input", type=Path, required=True, help="the export to map")
+    map_.add_argument("--landing", type=Path, default=Path("data/landing"))
+    map_.add_argument("--quarantine", type=Path, default=Path("data/quarantine"))
+    map_.add_argument("--delivery-date", help="YYYY-MM-DD delivery folder (default today, UTC)")
+    map_.add_argument("--quiet", action="store_true", help="no progress display")
+    map_.set_defaults(handler=_map)
+
     report = commands.add_parser(
         "report",
         help="print the headline customer outcomes from the built marts",
     )
     report.add_argument("--database", type=Path, default=Path("data/warehouse.duckdb"))
     report.set_defaults(handler=_report)
+
+    bench = commands.add_parser(
+        "bench",
+        help="time generate, check + load and dbt build per scale, against a SQL baseline",
+        description="For each SCALE, in its own folder ROOT/SCALE (emptied first): generate, check "
+        "and load into its own DuckDB file, run the hand-written baseline SQL and `dbt build`, and "
+        "print wall time, contact records per second and peak RSS per stage, the dbt build time "
+        "as a multiple of the baseline's, and whether both give the same headline outcomes. "
+        "With several scales, also the seconds per million contact records between them. "
+        "Exits 1 when a stage fails or a figure differs.",
+    )
+    bench.add_argument(
+        "--scale",
+        nargs="+",
+        default=["100k"],
+        help="one or more scales, e.g. --scale 100k 1m (default 100k)",
+    )
+    bench.add_argument("--root", type=Path, default=Path("data/bench"))
+    bench.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    bench.set_defaults(handler=_bench)
     return parser
 
 

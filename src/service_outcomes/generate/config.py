@@ -90,6 +90,8 @@ SCALES: dict[str, GeneratorConfig] = {
     "ci": GeneratorConfig(start=date(2026, 3, 1), days=60, customers=1_500),
     # Default of `make run`: about 195k contacts (~7 contacts per customer-year).
     "demo": GeneratorConfig(customers=28_000),
+    # Smallest benchmark scale (`make bench`): about 100k contacts over 365 days.
+    "100k": GeneratorConfig(customers=14_500),
     "1m": GeneratorConfig(customers=145_000),
     "10m": GeneratorConfig(customers=1_450_000),
 }
