@@ -76,7 +76,7 @@ closures as (
 first_response_codes as (
     select
         closures.case_id,
-        max(resolution_code_vocabulary.is_resolved) as is_resolved_at_first_response
+        {{ dbt.bool_or("resolution_code_vocabulary.is_resolved") }} as is_resolved_at_first_response
     from closures
     inner join resolution_changes
         on

@@ -144,8 +144,11 @@ with_z_score as (
 final as (
     select
         -- keys
-        {{ dbt.concat(["cast(outcome_month as " ~ dbt.type_string() ~ ")", "'|'", "metric_id", "'|'",
-            "dimension", "'|'", "customer_group"]) }} as fairness_key,
+        -- the month as timestamp text on every engine (PostgreSQL truncates a date to timestamptz)
+        {{ dbt.concat([
+            "cast(cast(outcome_month as " ~ dbt.type_timestamp() ~ ") as " ~ dbt.type_string() ~ ")",
+            "'|'", "metric_id", "'|'", "dimension", "'|'", "customer_group",
+        ]) }} as fairness_key,
         cast(outcome_month as date) as outcome_month,
         metric_id,
         dimension,

@@ -1,0 +1,1 @@
+"""Engines other than DuckDB that the dbt project builds on."""
