@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help setup browser run generate load build docs coverage report metrics bench test lint format lock clean
+.PHONY: help setup browser run generate load build docs coverage report site site-deps metrics bench test lint format lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,10 +47,11 @@ browser:  ## install Debian's chromium, chromium-driver and a font when missing 
 	  $$apt install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 $$missing >/dev/null; \
 	fi
 
-run: setup generate load build docs report  ## generate the demo data, check and load it, build and document the warehouse
+run: setup generate load build docs site report  ## generate the demo data, check and load it, build and document the warehouse, build the report site
 	@echo
 	@echo "Warehouse:   $(WAREHOUSE)  (schemas raw_*, staging, intermediate, reference, marts_customer)"
 	@echo "Docs:        $(CURDIR)/target/static_index.html  (open in a browser; no server needed)"
+	@echo "Report site: cd $(REPORTS) && NO_UPDATE_CHECK=1 npx serve build -l $(SITE_PORT)   then http://localhost:$(SITE_PORT)/"
 	@echo "Landing:     $(DATA)/landing   Quarantine: $(DATA)/quarantine   Ground truth: $(DATA)/truth"
 
 generate: setup  ## write the simulated exports (SCALE=ci|100k|demo|1m|10m, SEED=n)
@@ -74,6 +75,42 @@ coverage: setup  ## documentation and test coverage of every mart column (dbt-co
 report: setup  ## print the headline outcomes from the marts
 	$(BIN)/service-outcomes report --database $(WAREHOUSE)
 
+# The board report site (Evidence, reports/). Node.js and npm come from Debian apt when missing
+# (Debian 12 ships Node 18.20, which Evidence 40 supports); the npm install is the only step using the
+# network (the npm registry), and reruns only when the lock file or a patch changes. Sources and
+# build then run offline: the figures are exported from the marts into reports/data/site.duckdb
+# (the site's DuckDB 1.x cannot open the warehouse file written by DuckDB 2.x).
+REPORTS := reports
+SITE_DATA := $(REPORTS)/data/site.duckdb
+SITE_PORT ?= 3000
+
+$(REPORTS)/node_modules/.installed: $(REPORTS)/package.json $(REPORTS)/package-lock.json $(wildcard $(REPORTS)/patches/*.patch)
+	@if ! command -v npm >/dev/null; then \
+	  command -v apt-get >/dev/null || { echo "site: no npm and no apt-get; install Node.js 18+ and npm" >&2; exit 1; }; \
+	  apt="env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  if [ "$$(id -u)" -ne 0 ]; then apt="sudo -n $$apt"; fi; \
+	  echo "Installing from Debian apt: nodejs npm"; \
+	  $$apt update -qq >/dev/null; \
+	  $$apt install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 nodejs npm >/dev/null; \
+	fi
+	@# not `npm ci`: the registry reachable here lacks the other platforms' optional DuckDB
+	@# bindings, so the lock cannot list them and npm ci's strict sync check refuses it;
+	@# `install --no-save` installs the locked versions and leaves the lock file untouched.
+	cd $(REPORTS) && npm install --no-save --no-audit --no-fund --loglevel=error
+	touch $@
+
+site-deps: $(REPORTS)/node_modules/.installed  ## install Node.js/npm (apt) and the report site's locked npm packages when missing
+
+site: setup $(REPORTS)/node_modules/.installed  ## build the board report site (Evidence) from the warehouse into reports/build (after build)
+	$(BIN)/service-outcomes site-data --database $(WAREHOUSE) --output $(SITE_DATA)
+	cd $(REPORTS) && rm -rf .evidence/meta && NO_UPDATE_CHECK=1 npm run --silent sources
+	cd $(REPORTS) && NO_UPDATE_CHECK=1 npm run --silent build
+	@echo
+	@echo "Site:        $(CURDIR)/$(REPORTS)/build  (static files; serve them over HTTP: opened as file:// it shows tables but no charts or links)"
+	@echo "Open it:     cd $(REPORTS) && NO_UPDATE_CHECK=1 npx serve build -l $(SITE_PORT)   then http://localhost:$(SITE_PORT)/"
+	@echo "             (serve is installed in reports/node_modules, so this works offline;"
+	@echo "              or: python3 -m http.server -d $(REPORTS)/build $(SITE_PORT))"
+
 metrics: setup  ## the board's saved query through the MetricFlow semantic layer (after build)
 	$(BIN)/mf query --saved-query board_customer_outcomes_monthly
 
@@ -94,7 +131,7 @@ format: setup  ## apply ruff and sqlfluff fixes
 	mkdir -p target
 	SERVICE_OUTCOMES_DB=target/lint.duckdb $(BIN)/sqlfluff fix models tests/integrity analyses
 
-test: setup browser lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
+test: setup browser site-deps lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
 	$(BIN)/python -m pytest
 
 lock:  ## re-resolve requirements.txt from requirements.in

@@ -1,4 +1,4 @@
-"""Command line: ``service-outcomes generate | load | map | report | bench``.
+"""Command line: ``service-outcomes generate | load | map | report | site-data | bench``.
 
 The commands are thin: each parses its options and calls one function of the package, so the
 same work can be driven from tests or another orchestrator.
@@ -49,6 +49,13 @@ def _report(args: argparse.Namespace) -> int:
     from service_outcomes.report import format_headline, read_headline
 
     print(format_headline(read_headline(args.database)))
+    return 0
+
+
+def _site_data(args: argparse.Namespace) -> int:
+    from service_outcomes.site import export_site_data
+
+    print(export_site_data(args.database, args.output).summary())
     return 0
 
 
@@ -165,6 +172,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--database", type=Path, default=Path("data/warehouse.duckdb"))
     report.set_defaults(handler=_report)
+
+    site_data = commands.add_parser(
+        "site-data",
+        help="export the board figures from the marts for the report site (reports/)",
+        description="Write the monthly scorecard (sums of the marts' numerators and "
+        "denominators) and the metric catalogue to OUTPUT, a DuckDB file in a storage format the "
+        "report site's DuckDB 1.x can open (it cannot open the warehouse file itself).",
+    )
+    site_data.add_argument("--database", type=Path, default=Path("data/warehouse.duckdb"))
+    site_data.add_argument("--output", type=Path, default=Path("reports/data/site.duckdb"))
+    site_data.set_defaults(handler=_site_data)
 
     bench = commands.add_parser(
         "bench",
