@@ -49,7 +49,7 @@ browser:  ## install Debian's chromium, chromium-driver and a font when missing 
 
 run: setup generate load build docs site report  ## generate the demo data, check and load it, build and document the warehouse, build the report site
 	@echo
-	@echo "Warehouse:   $(WAREHOUSE)  (schemas raw_*, staging, intermediate, reference, marts_customer)"
+	@echo "Warehouse:   $(WAREHOUSE)  (schemas raw_*, staging, intermediate, reference, marts_*, snapshots)"
 	@echo "Docs:        $(CURDIR)/target/static_index.html  (open in a browser; no server needed)"
 	@echo "Report site: cd $(REPORTS) && NO_UPDATE_CHECK=1 npx serve build -l $(SITE_PORT)   then http://localhost:$(SITE_PORT)/"
 	@echo "Landing:     $(DATA)/landing   Quarantine: $(DATA)/quarantine   Ground truth: $(DATA)/truth"
