@@ -21,6 +21,8 @@ SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 #: Seeds the generator reads (paths under ``seeds/``); their content is part of the digest.
 REFERENCE_SEEDS = (
     "registry/metric_registry.csv",
+    "experiments/experiments.csv",
+    "experiments/experiment_units.csv",
     "business/cost_rates.csv",
     "risk/disp_time_limits.csv",
     "risk/complaint_jurisdictions.csv",
@@ -29,7 +31,17 @@ REFERENCE_SEEDS = (
 )
 
 #: Bumped whenever a change to the code changes the output for an unchanged config.
-GENERATOR_VERSION = "12"
+GENERATOR_VERSION = "13"
+
+
+#: Per feed: the reference vendor, the second vendor, "mixed", and for the CRM and survey feeds
+#: "none" (an estate without that system: nothing is written for the feed, and the records of
+#: the other feeds carry no reference to it; README "A call log and nothing else").
+VENDORS: dict[str, tuple[str, ...]] = {
+    "crm": ("salesforce", "servicenow", "mixed", "none"),
+    "telephony": ("amazon_connect", "legacy_acd", "mixed"),
+    "surveys": ("qualtrics", "flat_survey", "mixed", "none"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,14 +71,42 @@ class GeneratorConfig:
     case_link_late_rate: float = 0.30
     #: Share of solved (agent-handled) needs followed by one more assisted contact.
     follow_up_rate: float = 0.05
+    # Which vendor system writes each feed: the reference vendor, the second vendor, or "mixed"
+    # (the second vendor serves the customers of `second_vendor_regions`, the reference the rest).
+    # The simulated world is the same whichever vendor writes it.
+    crm: str = "salesforce"  # salesforce | servicenow | mixed | none
+    telephony: str = "amazon_connect"  # amazon_connect | legacy_acd | mixed
+    surveys: str = "qualtrics"  # qualtrics | flat_survey | mixed | none
+    second_vendor_regions: tuple[str, ...] = ("de", "us_west")
     # Engineering knobs (do not change the content, only how it is produced).
     block_size: int = 2_000
     connect_file_max_records: int = 200_000
     flush_bytes: int = 64 * 1024 * 1024
 
+    def __post_init__(self) -> None:
+        for feed, choice in (
+            ("crm", self.crm),
+            ("telephony", self.telephony),
+            ("surveys", self.surveys),
+        ):
+            if choice not in VENDORS[feed]:
+                raise ValueError(
+                    f"{feed} must be one of {', '.join(VENDORS[feed])}, not {choice!r}"
+                )
+
+    def vendor_for(self, feed: str, region: str) -> str:
+        """The vendor system that writes ``feed`` (crm, telephony, surveys) for a customer of
+        ``region``."""
+        choice = getattr(self, feed)
+        if choice != "mixed":
+            return str(choice)
+        reference, second = VENDORS[feed][:2]
+        return second if region in self.second_vendor_regions else reference
+
     def to_json_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["start"] = self.start.isoformat()
+        data["second_vendor_regions"] = list(self.second_vendor_regions)
         return data
 
     def digest(self) -> str:
@@ -87,7 +127,9 @@ class GeneratorConfig:
 
 SCALES: dict[str, GeneratorConfig] = {
     # A few seconds; spans the US (2026-03-08) and EU (2026-03-29) DST changes.
-    "ci": GeneratorConfig(start=date(2026, 3, 1), days=60, customers=1_500),
+    # Its seed is chosen so that the small world exercises every branch the end-to-end tests check
+    # (for example a late complaint response and exceptional circumstances under DISP 1.6.2AR).
+    "ci": GeneratorConfig(seed=53, start=date(2026, 3, 1), days=60, customers=1_500),
     # Default of `make run`: about 195k contacts (~7 contacts per customer-year).
     "demo": GeneratorConfig(customers=28_000),
     # Smallest benchmark scale (`make bench`): about 100k contacts over 365 days.

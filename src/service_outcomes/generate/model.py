@@ -90,6 +90,9 @@ class Case:
     states: list[tuple[int, tuple[str, str, str, bool, int]]] = field(default_factory=list)
     #: (history id number, moment, field, old, new, by user id).
     history: list[tuple[int, int, str, str, str, str]] = field(default_factory=list)
+    #: Premature closures (closed as resolved while the need was not): (moment, closing agent's
+    #: team, held open until just before the case closure SLA deadline).
+    premature_closures: list[tuple[int, str, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -137,3 +140,6 @@ class NeedTruth:
     contacts: list[Contact] = field(default_factory=list)
     #: When the customer churned (epoch seconds UTC), 0 when not before the period end.
     churned_at: int = 0
+    #: Experiment id -> the need replayed with that experiment's assignment reversed (its outcome
+    #: under the other arm; ``simulate.BlockSimulator._need_observed``).
+    counterfactuals: dict[str, NeedTruth] = field(default_factory=dict)

@@ -22,8 +22,21 @@ FEEDS: dict[tuple[str, str], str] = {
     ("salesforce", "CaseHistory"): "CaseHistory",
     ("amazon_connect", "contact_records"): "contact_records",
     ("qualtrics", "survey_responses"): "survey_responses",
+    # Second vendors (issue 6), in their own export shapes.
+    ("legacy_acd", "call_detail"): "call_detail",
+    ("flat_survey", "responses"): "responses",
+    ("servicenow", "incident"): "incident",
+    ("servicenow", "customer_account"): "customer_account",
+    ("servicenow", "customer_contact"): "customer_contact",
 }
-SOURCES: tuple[str, ...] = ("salesforce", "amazon_connect", "qualtrics")
+SOURCES: tuple[str, ...] = (
+    "salesforce",
+    "amazon_connect",
+    "qualtrics",
+    "legacy_acd",
+    "flat_survey",
+    "servicenow",
+)
 
 
 class PartitionedWriter:

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .clock import Clock
+from .clock import REGION_TZ, Clock
 from .config import GENERATOR_VERSION, GeneratorConfig
 from .delivery_truth import DeliveryTruth
 from .formats.connect import ConnectFormatter
 from .formats.csvtext import csv_line
+from .formats.flat_survey import HEADER as FLAT_SURVEY_HEADER
+from .formats.flat_survey import FlatSurveyFormatter
+from .formats.legacy_acd import HEADER as LEGACY_ACD_HEADER
+from .formats.legacy_acd import LegacyAcdFormatter, region_of
 from .formats.qualtrics import HEADER as QUALTRICS_HEADER
 from .formats.qualtrics import QualtricsFormatter
 from .formats.salesforce import (
@@ -24,6 +28,8 @@ from .formats.salesforce import (
     CONTACT_COLUMNS,
     SalesforceFormatter,
 )
+from .formats.servicenow import HEADERS as SERVICENOW_HEADERS
+from .formats.servicenow import CrmReferences, ServiceNowFormatter
 from .partitioned import SOURCES, PartitionedWriter
 from .progress import Progress
 from .simulate import BlockSimulator
@@ -36,7 +42,10 @@ HEADERS: dict[tuple[str, str], bytes] = {
     ("salesforce", "Contact"): csv_line(CONTACT_COLUMNS),
     ("salesforce", "Case"): csv_line(CASE_COLUMNS),
     ("salesforce", "CaseHistory"): csv_line(CASE_HISTORY_COLUMNS),
+    **{("servicenow", table): header for table, header in SERVICENOW_HEADERS.items()},
     ("qualtrics", "survey_responses"): QUALTRICS_HEADER,
+    ("legacy_acd", "call_detail"): LEGACY_ACD_HEADER,
+    ("flat_survey", "responses"): FLAT_SURVEY_HEADER,
 }
 
 
@@ -148,7 +157,17 @@ def generate(
     truth = TruthWriter(truth_dir, clock)
     connect = DeliveryTruth(ConnectFormatter(config, clock), truth_dir)  # + deliveries.json
     sf = SalesforceFormatter(clock)
-    qx = QualtricsFormatter(clock)
+    crm = CrmReferences(config)
+    snow = ServiceNowFormatter(clock)
+    qx = QualtricsFormatter(clock, crm)
+    # Second vendors: the legacy ACD logs the calls of the regions it serves, the flat survey tool
+    # the responses of its regions (cfg.vendor_for); the world itself is the same.
+    acd = LegacyAcdFormatter(clock, crm)
+    flat = FlatSurveyFormatter(
+        clock,
+        crm,
+        frozenset(r for r in REGION_TZ if config.vendor_for("telephony", r) == "legacy_acd"),
+    )
     contacts_total = 0
 
     # Records no customer causes.
@@ -156,11 +175,19 @@ def generate(
     lines: list[tuple[int, bytes]] = []
     system_calls = monitoring_calls(config, clock)
     for c in system_calls:
-        connect.lines(c, rng, lines)
+        if config.vendor_for("telephony", region_of(c)) == "legacy_acd":
+            connect.formatter.lines(c, rng, [])  # the same draws as for Connect
+            writer.add("legacy_acd", "call_detail", *acd.row(c, None))
+        else:
+            connect.lines(c, rng, lines)
     writer.add_many("amazon_connect", "contact_records", lines)
-    writer.add_many(
-        "qualtrics", "survey_responses", (qx.row(s) for s in survey_previews(config, clock))
-    )
+    previews = survey_previews(config, clock)
+    if config.surveys == "flat_survey":  # previews belong to the survey account, not a region
+        writer.add_many("flat_survey", "responses", (flat.row(s) for s in previews))
+    elif config.surveys == "none":  # no survey platform: nothing is written for the feed
+        pass
+    else:
+        writer.add_many("qualtrics", "survey_responses", (qx.row(s) for s in previews))
     contacts_total += len(system_calls)
 
     blocks = (config.customers + config.block_size - 1) // config.block_size
@@ -168,19 +195,52 @@ def generate(
         sim = BlockSimulator(config, clock, block)
         sim.run()
         rng = random.Random(f"fmt:{config.seed}:{block}")
+        # The CRM of each customer's region writes the customer and its cases (same world).
         for cust in sim.customers:
-            writer.add("salesforce", "Account", *sf.account(cust))
-            writer.add("salesforce", "Contact", *sf.contact(cust))
+            if not crm.recorded(cust):  # an estate without a CRM: nothing is written for it
+                continue
+            if crm.serves(cust):
+                writer.add("servicenow", "customer_account", *snow.account(cust))
+                writer.add("servicenow", "customer_contact", *snow.contact(cust))
+            else:
+                writer.add("salesforce", "Account", *sf.account(cust))
+                writer.add("salesforce", "Contact", *sf.contact(cust))
         for cust, churned_at in sim.churns:
-            writer.add("salesforce", "Account", *sf.account(cust, churned_at))
+            if not crm.recorded(cust):
+                continue
+            if crm.serves(cust):
+                writer.add("servicenow", "customer_account", *snow.account(cust, churned_at))
+            else:
+                writer.add("salesforce", "Account", *sf.account(cust, churned_at))
         for case in sim.cases:
-            writer.add_many("salesforce", "Case", sf.case_rows(case))
-            writer.add_many("salesforce", "CaseHistory", sf.history_rows(case))
+            if not crm.recorded(case.customer):
+                continue
+            if crm.serves(case.customer):
+                writer.add_many("servicenow", "incident", snow.incident_rows(case))
+            else:
+                writer.add_many("salesforce", "Case", sf.case_rows(case))
+                writer.add_many("salesforce", "CaseHistory", sf.history_rows(case))
         lines = []
+        # The post-call IVR rating a legacy ACD writes on the call record: the survey's CSAT.
+        ratings = {s.contact.contact_id: s.q1 for s in sim.surveys if s.q1 is not None}
         for c in sim.contacts:
-            connect.lines(c, rng, lines)
+            if config.vendor_for("telephony", region_of(c)) != "legacy_acd":
+                connect.lines(c, rng, lines)
+            else:
+                # The same draws as for Connect, so every estate has the same delivery mess.
+                connect.formatter.lines(c, rng, [])
+                if c.channel == "VOICE":  # the ACD carries calls only: chats are not logged
+                    writer.add("legacy_acd", "call_detail", *acd.row(c, ratings.get(c.contact_id)))
         writer.add_many("amazon_connect", "contact_records", lines)
-        writer.add_many("qualtrics", "survey_responses", (qx.row(s) for s in sim.surveys))
+        for s in sim.surveys:
+            region = s.customer.region if s.customer is not None else ""
+            vendor = config.vendor_for("surveys", region)
+            if vendor == "flat_survey":
+                writer.add("flat_survey", "responses", *flat.row(s))
+            elif vendor == "none":  # no survey platform (the ACD's IVR rating is still written)
+                continue
+            else:
+                writer.add("qualtrics", "survey_responses", *qx.row(s))
         truth.add(sim.needs)
         truth.add_cases(sim.cases)
         truth.add_customers(sim.customers)

@@ -18,10 +18,13 @@ Journey of a need (see also the rules in :mod:`.world`):
    case at the end of after-contact work, and that moment is the need's ``solved_at``. An
    unsolved chain leaves the case open, or (gaming) closes it as ``Resolved`` anyway; such a
    customer always contacts again, within two days plus the opening-hours push (so inside the
-   7-day resolution confirmation window), and that contact reopens the case. Unsolved
-   customers retry after a skewed delay (1 hour to 16 days) up to a maximum of chains; after
-   that a back-office fix solves the need without a contact, or the customer gives up and the
-   case auto-closes 14 days later with ``No Customer Response``.
+   7-day resolution confirmation window), and that contact reopens the case. One team games the
+   case closure SLA (``world.GAMING_TEAM``): it closes prematurely far more often, and a case
+   still inside its SLA it closes just before the deadline rather than at once
+   (:meth:`BlockSimulator._premature_closure_moment`); the customer's return counts from then.
+   Unsolved customers retry after a skewed delay (1 hour to 16 days) up to a maximum of chains;
+   after that a back-office fix solves the need without a contact, or the customer gives up and
+   the case auto-closes 14 days later with ``No Customer Response``.
    Payment cases are closed prematurely more often (:data:`P_PREMATURE_CLOSURE_EXTRA`: the
    agent closes the case once the payment is resubmitted, before it has gone through).
 4. Complaints (the simulation's own record, ``Case.complaint_received``): a complaint-intent
@@ -63,6 +66,14 @@ accurate). They are causal: the chance that a chain solves the need is multiplie
 second (at most :data:`LATENCY_SOLVE_PENALTY_MAX`). An unsolved chain means another contact.
 Abandoned queue waits can be as short as one second (short abandons).
 
+Experiments (``seeds/experiments/``, :mod:`.experiments`): the registered experiments change the
+organisation from their start date in their treated units (a knowledge article fix corrects
+inaccurate articles; a one-time passcode policy lowers security-check failures). A need that may
+fall in an experiment is first replayed with that experiment's assignment reversed
+(:meth:`BlockSimulator._need_observed`): every random stream and counter is restored afterwards,
+so the world is exactly the one simulated without the replay, and the need carries its outcome
+under the other arm (``NeedTruth.counterfactuals``) for the true effect in the ground truth.
+
 Nothing at or after the period end is generated: a need in flight is cut there.
 """
 
@@ -73,16 +84,20 @@ import random
 
 from .clock import DAY, HOUR, Clock
 from .config import GeneratorConfig
+from .experiments import SimulatedChanges, registered_experiments
 from .ids import response_id, sf_id, uuid4
 from .model import Case, ChainTruth, Contact, NeedTruth, Survey
+from .truth.reference import read_threshold
 from .world import (
     AUTOMATION_USER_ID,
     BACK_OFFICE_USER_ID,
+    GAMING_TEAM,
     KB_ARTICLES,
     QUEUE_NAMES,
     ROSTER,
     SYSTEM_NUMBERS,
     TRANSFER_QUEUE,
+    Agent,
     Customer,
     make_customer,
     need_arrivals,
@@ -203,6 +218,12 @@ class BlockSimulator:
         self.consent = random.Random(f"consent:{cfg.seed}:{block}")
         #: Complaint letters (acknowledgement, exceptional circumstances, holding response).
         self.letters = random.Random(f"letters:{cfg.seed}:{block}")
+        #: What the registered experiments change, where and from when (module docstring).
+        self.changes = SimulatedChanges(registered_experiments())
+        #: When the gaming team closes a case just before its SLA deadline: its own stream too.
+        self.gaming = random.Random(f"gaming:{cfg.seed}:{block}")
+        #: The case closure SLA (registry ``case_closure_sla``, hours) the gaming team games.
+        self.sla = int(read_threshold("case_closure_sla") * HOUR)
         self.end = clock.end
         self.gap = cfg.episode_gap_days * DAY
         #: Longest re-contact delay of an unsolved customer (16 days with the default gap).
@@ -251,7 +272,7 @@ class BlockSimulator:
             if earliest >= end or earliest >= churn:
                 continue
             seq += 1
-            need = self._need(cust, f"N{cust.index:08d}-{seq:03d}", intent, earliest)
+            need = self._need_observed(cust, f"N{cust.index:08d}-{seq:03d}", intent, earliest)
             if need is None:
                 continue
             self.needs.append(need)
@@ -394,15 +415,16 @@ class BlockSimulator:
             survey_opt_in=cust.survey_opt_in,
         )
         if method != "TRANSFER":
-            contact.auth_result = self._authenticate(cust, channel)
+            contact.auth_result = self._authenticate(cust, channel, intent, at)
         return contact
 
-    def _authenticate(self, cust: Customer, channel: str) -> str:
+    def _authenticate(self, cust: Customer, channel: str, intent: str, at: int) -> str:
         """Result of the IVR / chat authentication step on a first leg."""
         drv = self.drivers
         if drv.random() < AUTH_NOT_ATTEMPTED[channel]:
             return "not_attempted"
         fail = AUTH_FAIL_VULNERABLE if cust.vulnerable else AUTH_FAIL
+        fail *= self.changes.auth_fail_factor(cust.region, intent, at)
         return "failed" if drv.random() < fail else "passed"
 
     def _desktop(self, c: Contact, intent: str, follow_up: bool) -> None:
@@ -416,6 +438,11 @@ class BlockSimulator:
         if drv.random() < P_ARTICLE[intent] * (0.5 if follow_up else 1.0):
             articles = KB_ARTICLES[intent]
             c.kb_article_id, c.kb_article_accurate = articles[int(drv.random() * len(articles))]
+            if c.customer is not None and not c.kb_article_accurate:
+                # The knowledge article fix: this queue's articles were corrected at this site.
+                c.kb_article_accurate = self.changes.article_fixed(
+                    c.customer.region, intent, c.agent_connected
+                )
 
     @staticmethod
     def _solve_factor(legs: list[Contact]) -> float:
@@ -676,7 +703,11 @@ class BlockSimulator:
                 self._survey(cust, legs, case.case_id, intent, True, len(contacts))
                 break
             if rng.random() < last.agent.gaming + P_PREMATURE_CLOSURE_EXTRA.get(intent, 0.0):
-                self._change(case, done, by, status="Closed", resolution="Resolved", owner=by)
+                closed = self._premature_closure_moment(case, last.agent, done)
+                self._change(case, closed, by, status="Closed", resolution="Resolved", owner=by)
+                if closed < end:
+                    case.premature_closures.append((closed, last.agent.team, closed != done))
+                done = closed  # the customer learns of the closure now
                 must_return = True  # premature closure: this customer always comes back
             else:
                 r = rng.random()
@@ -741,6 +772,51 @@ class BlockSimulator:
             surveys=self.surveys[first_survey:],
             contacts=contacts,
         )
+
+    def _premature_closure_moment(self, case: Case, agent: Agent, done: int) -> int:
+        """When a premature closure happens: at the end of the agent's after-contact work, except
+        in the gaming team (``world.GAMING_TEAM``), which holds a case still inside its closure
+        SLA open until just before the deadline (5 to 55 minutes before it) and closes it then."""
+        deadline = case.created + self.sla
+        if agent.team != GAMING_TEAM or done >= deadline - HOUR:
+            return done
+        return deadline - 5 * 60 - int(self.gaming.random() * 50 * 60)
+
+    def _need_observed(
+        self, cust: Customer, need_id: str, intent: str, earliest: int
+    ) -> NeedTruth | None:
+        """:meth:`_need`, first replayed for each experiment the need may fall in with that
+        experiment's assignment reversed. The replay's outcome is kept on the need; everything the
+        replay drew or appended is undone, so the need and the rest of the world are exactly what
+        they would be without it."""
+        counterfactuals: dict[str, NeedTruth] = {}
+        for experiment_id in self.changes.replays(cust.region, intent, earliest):
+            saved = self._snapshot()
+            self.changes.flipped = experiment_id
+            try:
+                replayed = self._need(cust, need_id, intent, earliest)
+            finally:
+                self.changes.flipped = None
+                self._restore(saved)
+            if replayed is not None:
+                counterfactuals[experiment_id] = replayed
+        need = self._need(cust, need_id, intent, earliest)
+        if need is not None:
+            need.counterfactuals = counterfactuals
+        return need
+
+    def _snapshot(self) -> tuple[dict[str, object], tuple[int, ...]]:
+        """State of every random stream, the id counters and the output lists."""
+        streams = {k: v.getstate() for k, v in vars(self).items() if isinstance(v, random.Random)}
+        sizes = (len(self.contacts), len(self.cases), len(self.surveys), self._case_n, self._hist_n)
+        return streams, sizes
+
+    def _restore(self, saved: tuple[dict[str, object], tuple[int, ...]]) -> None:
+        streams, (contacts, cases, surveys, case_n, hist_n) = saved
+        for name, state in streams.items():
+            getattr(self, name).setstate(state)
+        del self.contacts[contacts:], self.cases[cases:], self.surveys[surveys:]
+        self._case_n, self._hist_n = case_n, hist_n
 
     def _refer_complaint(self, case: Case, done: int) -> int:
         """Refer a complaint case to the back office; returns when it solved it (0: not yet)."""

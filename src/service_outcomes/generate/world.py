@@ -248,6 +248,17 @@ class Agent:
     routing_profile_arn: str
     routing_profile_name: str
     hierarchy: dict[str, object]
+    #: The agent's team (hierarchy level 2 name, e.g. ``Manchester Team 3``).
+    team: str = ""
+
+
+#: The one team whose practice is to close unsolved cases as resolved to meet the case closure
+#: SLA (registry ``case_closure_sla``): its agents close prematurely far more often, and defer
+#: a premature closure on a case still inside its SLA to just before the SLA deadline
+#: (``simulate``). Every other agent closes prematurely now and then, never at the deadline.
+GAMING_TEAM = "Manchester Team 3"
+GAMING_PROPENSITY = 0.7
+BASE_GAMING_PROPENSITY = 0.06
 
 
 def _make_roster() -> dict[str, list[Agent]]:
@@ -261,8 +272,13 @@ def _make_roster() -> dict[str, list[Agent]]:
         profile = f"{region.upper()} Agents"
         profile_arn = f"{INSTANCE_ARN}/routing-profile/{_stable_uuid(n, 11)}"
         for k in range(size):
-            gaming = 0.35 if rng.random() < 0.12 else 0.06
             team = f"Team {k // 12 + 1}"
+            # The draw is kept so that every other agent attribute stays as it was; gaming is a
+            # property of one team's practice (GAMING_TEAM), not of scattered individuals.
+            rng.random()
+            gaming = (
+                GAMING_PROPENSITY if f"{site} {team}" == GAMING_TEAM else BASE_GAMING_PROPENSITY
+            )
             agents.append(
                 Agent(
                     index=n,
@@ -284,6 +300,7 @@ def _make_roster() -> dict[str, list[Agent]]:
                             "Name": f"{site} {team}",
                         },
                     },
+                    team=f"{site} {team}",
                 )
             )
             n += 1

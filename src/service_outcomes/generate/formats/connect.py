@@ -17,6 +17,7 @@ from ..clock import Clock
 from ..config import GeneratorConfig
 from ..model import Contact
 from ..world import AWS_ACCOUNT_ID, INSTANCE_ARN, INSTANCE_ID, QUEUE_ARNS
+from .servicenow import CrmReferences
 
 FORMAT_VERSION = "2017-03-10"
 _TAGS = {"aws:connect:instanceId": INSTANCE_ID}
@@ -32,6 +33,8 @@ class ConnectFormatter:
     def __init__(self, cfg: GeneratorConfig, clock: Clock) -> None:
         self.cfg = cfg
         self.clock = clock
+        #: The customer's and case's ids as the customer's CRM (Salesforce or ServiceNow) has them.
+        self.crm = CrmReferences(cfg)
         self.last_day = clock.days - 1
         #: Day index from which records carry ``ContactDetails`` / ``QualityMetrics``.
         self.contact_details_from = int(clock.days * 0.45)
@@ -44,12 +47,12 @@ class ConnectFormatter:
         voice = c.channel == "VOICE"
         attributes: dict[str, str] = {}
         if c.customer is not None:
-            attributes["sf_contact_id"] = c.customer.contact_id
+            attributes["sf_contact_id"] = self.crm.customer_id(c.customer)
             attributes["intent"] = c.intent
             if c.bot_outcome:
                 attributes["bot_outcome"] = c.bot_outcome
             if c.case_id and with_case:
-                attributes["sf_case_id"] = c.case_id
+                attributes["sf_case_id"] = self.crm.case_id(c.case_id, c.customer)
             attributes["survey_opt_in"] = "true" if c.survey_opt_in else "false"
             if c.auth_result:
                 attributes["auth_result"] = c.auth_result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..clock import SURVEY_TZ, Clock
 from ..model import Survey
 from .csvtext import csv_line
+from .servicenow import CrmReferences
 
 COLUMNS = (
     "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
@@ -58,9 +59,11 @@ def _opt(v: int | None) -> str:
 
 
 class QualtricsFormatter:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, crm: CrmReferences | None = None) -> None:
         self.clock = clock
         self.last_day = clock.days - 1
+        #: The customer's and case's ids as the customer's CRM has them (Salesforce when None).
+        self.crm = crm
 
     def row(self, s: Survey) -> tuple[int, bytes]:
         clock = self.clock
@@ -71,6 +74,10 @@ class QualtricsFormatter:
         day = (recorded.date() - clock.start).days + 1
         c = s.customer
         internal = s.status != "IP Address" or c is None
+        customer_id = "" if c is None else c.contact_id
+        if c is not None and self.crm is not None:
+            customer_id = self.crm.customer_id(c)
+        case_id = s.case_id if self.crm is None else self.crm.case_id(s.case_id, c)
         ip = ""
         if not internal:
             n = int(s.response_id[2:8].encode().hex(), 16)
@@ -89,7 +96,7 @@ class QualtricsFormatter:
             "" if internal or c is None else c.last_name,
             "" if internal or c is None else c.first_name,
             "" if internal or c is None else c.email,
-            "" if internal or c is None else c.contact_id,
+            "" if internal or c is None else customer_id,
             lat,
             lon,
             s.channel,
@@ -99,8 +106,8 @@ class QualtricsFormatter:
             _opt(s.q3),
             _nps_group(s.q3),
             s.comment,
-            "" if internal or c is None else c.contact_id,
-            s.case_id,
+            "" if internal or c is None else customer_id,
+            case_id,
             s.contact.contact_id,
             s.contact.channel,
             s.intent,

@@ -71,6 +71,21 @@ class NeedParts:
     repeats: dict[str, bool]
 
 
+def fcr_parts(n: NeedTruth, window: int, as_of: int) -> tuple[bool, bool]:
+    """(numerator, denominator) of first contact resolution for one need (module docstring):
+    ``window`` and ``as_of`` in seconds."""
+    chains = n.chains
+    first_a = chains[0].started if chains else 0
+    second_a = chains[1].started if len(chains) > 1 else 0
+    den = bool(chains) and first_a + window <= as_of
+    num = (
+        den
+        and bool(n.solved_at)
+        and (not second_a or (second_a > first_a + window and n.solved_at <= second_a))
+    )
+    return num, den
+
+
 def ratio(num: int, den: int) -> float | None:
     """``num / den``, or ``None`` for an empty denominator."""
     return num / den if den else None
@@ -143,20 +158,12 @@ class CoreTally:
         """Resolution time, containment and FCR of a need of a non-test customer."""
         as_of = self.clock.end
         w = self.window
-        chains = n.chains
         if n.solved_at and n.solved_at + self.confirmation <= as_of:
             self._res.append(n.solved_at - n.first_contact)
         if n.first_contact + self.containment_window <= as_of:
             self._contained_den += 1
             self._contained_num += n.is_contained
-        first_a = chains[0].started if chains else 0
-        second_a = chains[1].started if len(chains) > 1 else 0
-        fcr_den = bool(chains) and first_a + w <= as_of
-        fcr_num = (
-            fcr_den
-            and bool(n.solved_at)
-            and (not second_a or (second_a > first_a + w and n.solved_at <= second_a))
-        )
+        fcr_num, fcr_den = fcr_parts(n, w, as_of)
         self._fcr_den += fcr_den
         self._fcr_num += fcr_num
         return NeedParts(n, fcr_num, fcr_den, repeats)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..clock import Clock
+from ..experiments import registered_experiments
 from ..model import Case, NeedTruth
 from ..world import Customer
 from .business import BusinessTally
@@ -14,18 +15,21 @@ from .complaints import ComplaintTally
 from .consent import ConsentTally
 from .core import CoreTally
 from .drivers import DriverTally
+from .experiments import ExperimentTally
+from .gaming import GamingTally
 from .groups import GroupTally
 from .reference import (
     COST_RATES,
     METRIC_REGISTRY,
     read_cost_rates,
     read_outcome_windows,
+    read_threshold,
     read_thresholds,
     read_window_days,
 )
 from .surveys import SurveyTally
 
-TRUTH_FILES = ("episodes.csv.gz", "assisted_chains.csv.gz", "headline.json")
+TRUTH_FILES = ("episodes.csv.gz", "assisted_chains.csv.gz", "headline.json", "experiments.json")
 
 
 class TruthWriter:
@@ -56,6 +60,13 @@ class TruthWriter:
         self._drivers = DriverTally(read_thresholds(registry))
         self._complaints = ComplaintTally(clock, registry)
         self._groups = GroupTally(clock)
+        self._experiments = ExperimentTally(clock, windows.fcr, registered_experiments())
+        self._gaming = GamingTally(
+            clock,
+            read_window_days("premature_closure_rate", registry),
+            float(read_threshold("case_closure_sla", registry)),
+            float(read_threshold("sla_boundary_window", registry)),
+        )
 
     @property
     def needs(self) -> int:
@@ -79,9 +90,11 @@ class TruthWriter:
             self._business.add(n)
             self._drivers.add(n)
             self._groups.add(parts)
+            self._experiments.add(parts)
 
     def add_cases(self, cases: list[Case]) -> None:
         self._complaints.add_cases(cases)
+        self._gaming.add_cases(cases)
 
     def add_customers(self, customers: list[Customer]) -> None:
         self._consent.add_customers(customers)
@@ -96,10 +109,13 @@ class TruthWriter:
             **self._complaints.headline(),
             **self._consent.headline(),
             **self._groups.headline(),
+            **self._gaming.headline(),
         }
 
     def close(self) -> dict[str, Any]:
         self._core.close()
         head = self.headline()
         (self.root / "headline.json").write_text(json.dumps(head, indent=2) + "\n")
+        experiments = self._experiments.headline()
+        (self.root / "experiments.json").write_text(json.dumps(experiments, indent=2) + "\n")
         return head
