@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 FileFormat = Literal["csv", "qualtrics_csv", "jsonl"]
@@ -124,8 +126,32 @@ def _optional_float(spec: dict[str, object], key: str, where: str) -> float | No
 
 
 _FIELD_KEYS = frozenset(
-    {"not_null", "regex", "regex_description", "format", "accepted_values", "min", "max"}
+    {
+        "not_null",
+        "regex",
+        "regex_description",
+        "format",
+        "accepted_values",
+        "accepted_values_seed",
+        "min",
+        "max",
+    }
 )
+#: The dbt project's seeds: a field may take its accepted values from a vocabulary seed.
+_SEEDS = Path(__file__).resolve().parents[3] / "seeds"
+
+
+def _seed_values(seed: str, where: str) -> list[str]:
+    """The ``source_value`` column of a vocabulary seed (every system's own values)."""
+    path = _SEEDS / seed
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return sorted({row["source_value"] for row in csv.DictReader(fh)})
+    except (OSError, KeyError) as exc:
+        raise ContractError(
+            f"contracts/{where}: accepted_values_seed {seed!r} is not a seed with a "
+            f"source_value column under {_SEEDS}: {exc}"
+        ) from exc
 
 
 def _field_rule(name: str, spec: dict[str, object], formats: dict[str, ValueFormat], where: str):
@@ -136,6 +162,9 @@ def _field_rule(name: str, spec: dict[str, object], formats: dict[str, ValueForm
     if format_name is not None and format_name not in formats:
         raise ContractError(f"contracts/{where}: field {name!r} names unknown format {format_name}")
     accepted = spec.get("accepted_values")
+    if "accepted_values_seed" in spec:
+        seeded = _seed_values(str(spec["accepted_values_seed"]), where)
+        accepted = [*(accepted if isinstance(accepted, list) else []), *seeded]
     regex = spec.get("regex")
     return FieldRule(
         name=name,

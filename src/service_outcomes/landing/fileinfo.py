@@ -1,4 +1,4 @@
-"""One streaming pass over a file's bytes: sha256, size and UTF-8 validity."""
+"""One streaming pass over a file's bytes: sha256, size, UTF-8 validity and line count."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class FileInfo:
     size_bytes: int
     utf8_error: Utf8Error | None
     has_bom: bool
+    lines: int | None = None  # physical lines (a last line without a newline counts)
 
 
 def hash_file(path: Path) -> str:
@@ -32,7 +33,8 @@ def hash_file(path: Path) -> str:
 
 
 def scan_file(path: Path, sha256: str | None = None) -> FileInfo:
-    """Hash the file and find its first invalid UTF-8 byte (if any) without holding it in memory.
+    """Hash the file, count its lines and find its first invalid UTF-8 byte (if any), without
+    holding it in memory.
 
     A ``sha256`` already computed by ``hash_file`` is trusted instead of hashing again.
     """
@@ -42,24 +44,30 @@ def scan_file(path: Path, sha256: str | None = None) -> FileInfo:
     newlines_before = 0  # newlines in blocks fully decoded so far
     error: Utf8Error | None = None
     has_bom = False
+    newlines = 0
+    last = b""
     with path.open("rb") as fh:
         while block := fh.read(_BLOCK):
             if size == 0:
                 has_bom = block.startswith(codecs.BOM_UTF8)
             digest.update(block)
+            count = block.count(b"\n")
             if error is None:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError as exc:
                     error = _locate(size, exc, block, newlines_before)
-                newlines_before += block.count(b"\n")
+                newlines_before += count
+            newlines += count
             size += len(block)
+            last = block[-1:]
         if error is None:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as exc:
                 error = Utf8Error(size - len(exc.object), newlines_before + 1, bytes(exc.object))
-    return FileInfo(digest.hexdigest(), size, error, has_bom)
+    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+    return FileInfo(digest.hexdigest(), size, error, has_bom, lines)
 
 
 def _locate(block_start: int, exc: UnicodeDecodeError, block: bytes, newlines: int) -> Utf8Error:

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import deque
 from pathlib import Path
 
 import duckdb
 
 from . import ledger, quarantine, warehouse
-from .checks import Batcher, Checker, CheckResult, FileCheck
+from .checks import CheckResult, check_file
 from .contract import load_contracts
 from .feeds import LandedFile, discover
 from .fileinfo import FileInfo, hash_file, scan_file
 from .lock import connect_warehouse, load_lock
+from .mapping.estate import map_vendor_exports
 from .report import LoadReport, Progress
 from .rowcount import count_data_rows
 
 GENERATED_MARKER = "_generated.json"
+#: DuckDB's memory cap for a load (it spills to its temporary directory beyond it).
+MEMORY_LIMIT = "2GB"
 
 
 def _utc_now() -> dt.datetime:
@@ -53,10 +55,16 @@ def load_landing(
             # Every file still commits on its own, durably in the WAL; merging the WAL into the
             # database file only every ~1 GB (and at close) spares a checkpoint per few files.
             con.execute("set checkpoint_threshold = '1GB'")
+            # One file is staged at a time: memory stays flat whatever the size of the estate.
+            con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
             warehouse.ensure_raw_tables(con, contracts.values())
             ledger.ensure(con)
             quarantine.ensure(con)
-            found = discover(landing_dir, contracts, exclude=(quarantine_dir,))
+            # Exports of other vendors become canonical landing files first (mappings/*.yml).
+            vendors = map_vendor_exports(landing_dir, quarantine_dir, progress=progress)
+            for line in vendors.lines():
+                out.say(line)
+            found = discover(landing_dir, contracts, exclude=(quarantine_dir, *vendors.export_dirs))
             report.warnings += [
                 f"{p}: not in a known <source>/<table> folder, left in place" for p in found.ignored
             ]
@@ -81,8 +89,8 @@ def load_landing(
 
 
 class _FileLoader:
-    """Checks files feed by feed, value rules in batches of files, then loads or quarantines
-    each file on its own, in delivery order within its feed."""
+    """Checks each file (DuckDB stages it and runs its value rules), then loads or quarantines
+    it on its own, in delivery order."""
 
     def __init__(
         self,
@@ -97,37 +105,21 @@ class _FileLoader:
         self.chunk_rows = chunk_rows
         self.report = report
         self.out = out
-        self._checker: Checker | None = None
-        self.batcher = Batcher(lambda: self.checker, chunk_rows)
         self.loaded = ledger.loaded_keys(con)
         self.recorded = ledger.recorded_files(con)  # (sha256, path) with a ledger row
-        self.waiting: deque[FileCheck] = deque()  # checks not finished yet, in order
         self.known_columns: dict[str, set[str]] = {}  # raw table -> its columns, lower case
 
-    @property
-    def checker(self) -> Checker:
-        if self._checker is None:
-            self._checker = Checker()
-        return self._checker
-
     def process_all(self, files: list[LandedFile]) -> None:
-        by_feed: dict[str, list[LandedFile]] = {}
         for landed in files:
-            by_feed.setdefault(landed.contract.name, []).append(landed)
-        for feed_files in by_feed.values():
-            for landed in feed_files:
+            try:
                 self.process(landed)
-            self.batcher.flush()
-            self._settle()
+            finally:
+                warehouse.drop_stage(self.con)
 
     def process(self, landed: LandedFile) -> None:
         began = time.perf_counter()
         sha256 = hash_file(landed.path)
         key = (sha256, landed.source, landed.table)
-        if any(key == _key(w) for w in self.waiting):
-            # Same bytes as a file still being checked: settle it first, as one at a time would.
-            self.batcher.flush()
-            self._settle()
         if key in self.loaded:
             self.report.files_skipped_already_loaded += 1
             if (sha256, landed.relative_path) in self.recorded:
@@ -135,74 +127,45 @@ class _FileLoader:
             else:
                 self._record_duplicate(landed, sha256, began)
             return
-        check = FileCheck(landed, scan_file(landed.path, sha256), self.con, self.chunk_rows)
-        self.waiting.append(check)
-        read = began
-        for chunk, weight in check.chunks():
-            check.seconds += time.perf_counter() - read
-            self.batcher.add(check, chunk, weight)  # may validate a batch (timed there)
-            read = time.perf_counter()
-        check.seconds += time.perf_counter() - read
-        self._settle()
+        info = scan_file(landed.path, sha256)
+        result = check_file(landed, info, self.con, self.chunk_rows)
+        checked = time.perf_counter()
+        self.report.check_seconds += checked - began
+        self.report.rows_checked += result.row_count or 0
+        if result.ok and result.staged:
+            rows = self._load(landed, info, result, began)
+            spent = time.perf_counter() - checked
+            self.report.load_seconds += spent
+            self.report.files_loaded += 1
+            table = landed.contract.raw_table
+            self.report.rows_loaded[table] = self.report.rows_loaded.get(table, 0) + rows
+            self.loaded.add(key)
+            self.recorded.add((sha256, landed.relative_path))
+            self.out.file(landed.relative_path, "loaded", rows, time.perf_counter() - began)
+            return
+        self._quarantine(landed, info, result, began)
 
-    def _settle(self) -> None:
-        """Load or quarantine every leading file whose chunks have all been validated."""
-        while self.waiting and self.waiting[0].done:
-            check = self.waiting.popleft()
-            began = time.perf_counter()
-            result = check.finish()
-            check.seconds += time.perf_counter() - began
-            self.report.check_seconds += check.seconds
-            self.report.rows_checked += result.row_count or 0
-            landed, info = check.landed, check.info
-            loading = time.perf_counter()
-            began = loading - check.seconds  # as if this file had been checked on its own
-            if result.ok:
-                rows = self._load(landed, info, result, began)
-                if rows is not None:
-                    spent = time.perf_counter() - loading
-                    self.report.load_seconds += spent
-                    self.report.files_loaded += 1
-                    table = landed.contract.raw_table
-                    self.report.rows_loaded[table] = self.report.rows_loaded.get(table, 0) + rows
-                    self.loaded.add(_key(check))
-                    self.recorded.add((info.sha256, landed.relative_path))
-                    self.out.file(landed.relative_path, "loaded", rows, check.seconds + spent)
-                    continue
-            self._quarantine(landed, info, result, began)
-
-    def _load(
-        self, landed: LandedFile, info: FileInfo, result: CheckResult, began: float
-    ) -> int | None:
-        """Rows and ledger row in one transaction; None (and a logged rule) if DuckDB disagrees."""
-        try:
-            rows = warehouse.stage_file(
-                self.con, landed, result.columns, result.header_records, result.row_count or 0
-            )
-        except warehouse.RowCountMismatch as exc:
-            result.log.add("file:row_count", str(exc))
-            return None
+    def _load(self, landed: LandedFile, info: FileInfo, result: CheckResult, began: float) -> int:
+        """The staged rows and the ledger row in one transaction."""
+        rows = result.row_count or 0
         at = _utc_now()
+        self.con.execute("begin transaction")
         try:
-            self.con.execute("begin transaction")
-            try:
-                warehouse.insert_staged(self.con, landed, result.columns, at, self.known_columns)
-                ledger.record(
-                    self.con,
-                    landed,
-                    info,
-                    row_count=rows,
-                    status="loaded",
-                    at=at,
-                    duration_seconds=time.perf_counter() - began,
-                )
-                self.con.execute("commit")
-            except BaseException:
-                self.con.execute("rollback")
-                self.known_columns.clear()  # an added column may have been rolled back
-                raise
-        finally:
-            warehouse.drop_stage(self.con)
+            warehouse.insert_staged(self.con, landed, result.columns, at, self.known_columns)
+            ledger.record(
+                self.con,
+                landed,
+                info,
+                row_count=rows,
+                status="loaded",
+                at=at,
+                duration_seconds=time.perf_counter() - began,
+            )
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            self.known_columns.clear()  # an added column may have been rolled back
+            raise
         return rows
 
     def _record_duplicate(self, landed: LandedFile, sha256: str, began: float) -> None:
@@ -259,7 +222,3 @@ class _FileLoader:
             result.row_count,
             time.perf_counter() - began,
         )
-
-
-def _key(check: FileCheck) -> tuple[str, str, str]:
-    return (check.info.sha256, check.landed.source, check.landed.table)

@@ -1,4 +1,5 @@
-"""Chunked readers that turn a landed file into pandas DataFrames for checking.
+"""Python readers of landed files: CSV header rows, the line-by-line JSON lines reader (for a
+file DuckDB's reader cannot vouch for), and row-to-line mapping for quarantine messages.
 
 Every DataFrame's index is the 1-based data row number within the file, so a failing index is
 the row to report. Nothing reads a whole file into memory.
@@ -40,40 +41,6 @@ def _number_rows(df: pd.DataFrame, offset: int) -> pd.DataFrame:
     return df
 
 
-def csv_chunks(
-    path: Path, header_records: int, columns: Sequence[str], chunk_rows: int
-) -> Iterator[pd.DataFrame]:
-    """Data rows after ``header_records`` CSV records, as string DataFrames named ``columns``.
-
-    Raises pandas' ParserError on a structurally broken file (the DuckDB structure scan reports
-    those with line numbers; the caller just stops checking).
-    """
-    with _open_text(path) as fh:
-        reader = csv.reader(iter(fh.readline, ""))
-        for _ in itertools.islice(reader, header_records):
-            pass
-        try:
-            chunks = pd.read_csv(
-                fh,
-                header=None,
-                names=list(columns),
-                dtype=str,
-                # Vendors write null as the empty string; checks treat both alike.
-                keep_default_na=False,
-                na_values=[""],
-                index_col=False,
-                chunksize=chunk_rows,
-                engine="c",
-            )
-        except pd.errors.EmptyDataError:
-            return
-        offset = 0
-        with chunks:
-            for chunk in chunks:
-                yield _number_rows(chunk, offset)
-                offset += len(chunk)
-
-
 def _column(records: list[Any], path: tuple[str, ...]) -> list[str | None]:
     """Values at ``path`` (None where a parent is not an object, and for the empty string, as
     vendors write null either way); non-strings as JSON text."""
@@ -113,7 +80,6 @@ def jsonl_chunks(
                 if record is not None:
                     records.append(record)
                     numbers.append(row)
-            # Arrow-backed strings: GX's per-expectation row filtering is much faster on them.
             data = {
                 name: pd.array(_column(records, path), dtype="str")
                 for name, path in zip(paths, split, strict=True)

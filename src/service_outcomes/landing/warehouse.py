@@ -1,4 +1,4 @@
-"""Raw tables in DuckDB: creating them and landing one checked file into its table."""
+"""Raw tables in DuckDB: creating them and appending one checked, staged file to its table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import duckdb
 
 from .contract import Contract
-from .csvsource import read_csv_sql, sql_ident, sql_string
+from .csvsource import sql_ident
 from .feeds import LandedFile
 
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -19,11 +19,7 @@ METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 JSON_RECORD_COLUMN = "record"
 MAX_JSON_OBJECT_BYTES = 64 << 20
-_STAGE = "_landing_stage"
-
-
-class RowCountMismatch(RuntimeError):
-    """DuckDB's reader saw a different number of rows than the checks did."""
+STAGE = "_landing_stage"  # temporary table holding one checked file
 
 
 def _qualified(contract: Contract) -> str:
@@ -54,39 +50,6 @@ def table_columns(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[st
     return [str(r[0]) for r in rows]
 
 
-def stage_file(
-    con: duckdb.DuckDBPyConnection,
-    landed: LandedFile,
-    columns: list[str],
-    header_records: int,
-    expected_rows: int,
-) -> int:
-    """Read one checked file with DuckDB's reader into a temporary staging table.
-
-    Run outside the load transaction: a committed table filled by one statement with insertion
-    order preserved numbers its rows 0..n-1 in file order in ``rowid``, which gives
-    ``_source_row`` without trusting ``row_number() over ()`` (inside a transaction, new rows
-    carry transaction-local row ids). A temp table dies with the process, so a killed load
-    leaves nothing behind.
-    """
-    if landed.contract.file_format == "jsonl":
-        source = (
-            f"(select json::VARCHAR as {sql_ident(JSON_RECORD_COLUMN)} from read_ndjson_objects("
-            f"{sql_string(str(landed.path))}, maximum_object_size={MAX_JSON_OBJECT_BYTES}))"
-        )
-    else:
-        source = read_csv_sql(landed.path, columns, header_records)
-    drop_stage(con)
-    con.execute(f"create temp table {_STAGE} as select * from {source}")
-    (staged,) = con.execute(f"select count(*) from {_STAGE}").fetchall()[0]
-    if staged != expected_rows:
-        drop_stage(con)
-        raise RowCountMismatch(
-            f"DuckDB read {staged} rows from the file but the checks read {expected_rows}"
-        )
-    return int(staged)
-
-
 def insert_staged(
     con: duckdb.DuckDBPyConnection,
     landed: LandedFile,
@@ -109,13 +72,14 @@ def insert_staged(
     con.execute(
         f"insert into {_qualified(contract)} by name "
         f"select *, ? as _source_file, rowid + 1 as _source_row, "
-        f"?::DATE as _delivery_date, ?::TIMESTAMP as _loaded_at from {_STAGE}",
+        f"?::DATE as _delivery_date, ?::TIMESTAMP as _loaded_at from {STAGE}",
         [landed.relative_path, landed.delivery_date, loaded_at],
     )
 
 
 def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"drop table if exists {_STAGE}")
+    """Drop the stage table (checks.check_file fills it with one file's rows)."""
+    con.execute(f"drop table if exists {STAGE}")
 
 
 def _add_new_columns(

@@ -1,4 +1,4 @@
-"""Value rules run once per batch of files: every failure still lands on its own file and row."""
+"""Value rules run as one DuckDB scan per file: every failure lands on its own file and row."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from service_outcomes.landing import load_landing
-from service_outcomes.landing.checks import Checker
+from service_outcomes.landing import checks, load_landing
 
 from .warehouse_query import query_rows
 
@@ -21,16 +20,16 @@ HEADER.append("IsDeleted")
 
 
 @pytest.fixture
-def batches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
-    """Every validate_batch call: (feed, rows in the batch, files in the batch)."""
-    calls: list[tuple[str, int, int]] = []
-    original = Checker.validate_batch
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every value-rule scan: (file checked, relation scanned)."""
+    calls: list[tuple[str, str]] = []
+    original = checks.check_values
 
-    def spy(self: Checker, contract: Any, frame: Any, owners: Any) -> None:
-        calls.append((contract.name, len(frame), len(owners.distinct_logs())))
-        original(self, contract, frame, owners)
+    def spy(con: Any, relation: str, rules: Any, log: Any) -> None:
+        calls.append((log.source_file, relation))
+        original(con, relation, rules, log)
 
-    monkeypatch.setattr(Checker, "validate_batch", spy)
+    monkeypatch.setattr(checks, "check_values", spy)
     return calls
 
 
@@ -51,7 +50,7 @@ def _case_history(landing: Path, day: str, rows: int, broken_rows: set[int]) -> 
 
 
 def test_batch_quarantines_only_the_broken_files(
-    tmp_path: Path, batches: list[tuple[str, int, int]]
+    tmp_path: Path, batches: list[tuple[str, str]]
 ) -> None:
     landing = tmp_path / "landing"
     good_a = _case_history(landing, "2026-03-02", 40, set())
@@ -62,7 +61,8 @@ def test_batch_quarantines_only_the_broken_files(
 
     report = load_landing(landing, db, quarantine, progress=False)
 
-    assert batches == [("salesforce.CaseHistory", 105, 4)]  # one validation for all four
+    # one scan of the staged rows per file
+    assert [file for file, _ in batches] == [good_a, broken_b, good_c, broken_d]
     assert report.files_loaded == 2 and report.files_quarantined == 2
     assert report.rows_loaded == {"raw_salesforce.case_history": 65}
     loaded = query_rows(
@@ -101,9 +101,7 @@ def test_batch_quarantines_only_the_broken_files(
     ]
 
 
-def test_json_lines_batch_keeps_each_files_rows(
-    tmp_path: Path, batches: list[tuple[str, int, int]]
-) -> None:
+def test_json_lines_files_keep_their_rows(tmp_path: Path, batches: list[tuple[str, str]]) -> None:
     landing = tmp_path / "landing"
     for part in ("good", "broken"):
         shutil.copytree(FIXTURES / part / CONNECT, landing / CONNECT, dirs_exist_ok=True)
@@ -113,8 +111,13 @@ def test_json_lines_batch_keeps_each_files_rows(
     report = load_landing(landing, db, tmp_path / "q", progress=False)
 
     good_files = len(list((FIXTURES / "good" / CONNECT).rglob("*.jsonl")))
-    assert len(batches) == 1 and batches[0][0] == "amazon_connect.contact_records"
-    assert batches[0][2] == files  # every file of the feed in the one validation
+    scanned = {file for file, _ in batches}
+    # value rules ran on every file (on the lines that parse, for a file with a broken line),
+    # over the rows DuckDB staged (the fast path) for the good ones
+    assert len(scanned) == files
+    stage_scans = {file for file, relation in batches if checks.STAGE in relation}
+    assert {f"{CONNECT}/{p.relative_to(FIXTURES / 'good' / CONNECT).as_posix()}"
+            for p in (FIXTURES / "good" / CONNECT).rglob("*.jsonl")} <= stage_scans  # fmt: skip
     assert report.files_loaded == good_files == 2
     assert report.files_quarantined == files - good_files
     channel = [m for m in report.quarantine_messages if "Channel:accepted_values" in m]
@@ -127,7 +130,7 @@ def test_json_lines_batch_keeps_each_files_rows(
 
 
 def test_rerun_skips_loaded_files_without_checking_them(
-    tmp_path: Path, batches: list[tuple[str, int, int]]
+    tmp_path: Path, batches: list[tuple[str, str]]
 ) -> None:
     landing = tmp_path / "landing"
     _case_history(landing, "2026-03-02", 5, set())

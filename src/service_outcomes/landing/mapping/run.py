@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .events import History, counted, select_versions
 from .readers import InputError, detect_format, read_rows
 from .spec import Mapping, MappingError
 from .transforms import RowError, map_row
@@ -22,6 +23,7 @@ from .writer import (
 )
 
 PROGRESS_EVERY = 10_000
+_SKIP_NOTE = "value in the mapping's only_rows_with column"
 
 
 @dataclass
@@ -29,6 +31,8 @@ class MapSummary:
     rows_read: int = 0
     rows_written: int = 0
     rows_quarantined: int = 0
+    #: Rows that are not rows of the target (``only_rows_with`` missing): skipped, not errors.
+    rows_skipped: int = 0
     landing_file: Path | None = None
     quarantine_file: Path | None = None
     reasons: dict[str, int] = field(default_factory=dict)
@@ -37,7 +41,8 @@ class MapSummary:
     def summary(self) -> str:
         lines = [
             f"mapped {self.rows_read} row(s) in {self.seconds:.1f} s: {self.rows_written} written, "
-            f"{self.rows_quarantined} quarantined",
+            f"{self.rows_quarantined} quarantined"
+            + (f", {self.rows_skipped} skipped (no {_SKIP_NOTE})" if self.rows_skipped else ""),
         ]
         if self.landing_file:
             lines.append(f"  landing file:    {self.landing_file}")
@@ -54,6 +59,8 @@ def map_export(
     delivery: dt.date,
     *,
     progress: bool = True,
+    sequence: int = 0,
+    history: History | None = None,
 ) -> MapSummary:
     """Map ``export`` with ``mapping``; raises MappingError when the export lacks a mapped
     column, InputError when it cannot be read."""
@@ -73,8 +80,17 @@ def map_export(
     rules = {f.name: f for f in mapping.contract.fields}
     good: list[dict[str, str | None]] = []
     rejected: list[tuple[int, str, dict[str, str | None]]] = []
+    markers = mapping.missing
+    read = [0]
+    if mapping.rows is not None:  # a versioned export: versions kept, or changes (events.py)
+        rows = select_versions(mapping.rows, counted(rows, read), mapping.missing, history)
     for number, row in rows:
         summary.rows_read += 1
+        if mapping.only_rows_with is not None and "__error__" not in row:
+            marker = row.get(mapping.only_rows_with)
+            if marker is None or marker.strip() in markers:
+                summary.rows_skipped += 1
+                continue
         try:
             values = map_row(mapping, row)
             problems = check_row(rules, values)
@@ -87,9 +103,11 @@ def map_export(
             summary.reasons[key] = summary.reasons.get(key, 0) + 1
         if progress and summary.rows_read % PROGRESS_EVERY == 0:
             print(f"  read {summary.rows_read} rows ...", file=sys.stderr, flush=True)
+    if mapping.rows is not None:
+        summary.rows_read = read[0]
     contract = mapping.contract
     if good:
-        path = landing_path(contract, landing, delivery)
+        path = landing_path(contract, landing, delivery, mapping.system, sequence)
         mapped = [c.target for c in mapping.columns]
         if contract.file_format == "jsonl":
             write_jsonl(path, good)

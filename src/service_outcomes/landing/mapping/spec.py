@@ -6,6 +6,7 @@ Each error names the file, the key path and what is wrong, e.g.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..contract import Contract, FieldRule, load_contracts
+from .events import CHANGE_COLUMNS, RowsSpec, check_change_columns, parse_rows
 from .timeformats import (
     DurationFormat,
     FormatError,
@@ -47,11 +49,26 @@ CONNECT_EXTRA_PATHS = (
     "Agent.Username",
     "Agent.RoutingProfile.Name",
 )
-_TOP_KEYS = {"version", "target", "input", "missing", "timezone", "columns", "description"}
+_TOP_KEYS = {
+    "version",
+    "target",
+    "source_system",
+    "export",
+    "only_rows_with",
+    "rows",
+    "input",
+    "missing",
+    "timezone",
+    "columns",
+    "description",
+}
+#: A source system's name: it becomes part of landing file names and of every figure's lineage.
+_SYSTEM_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 _COLUMN_KEYS = {
     "from",
     "constant",
     "same_as",
+    "extract",
     "values",
     "unmapped",
     "missing",
@@ -98,6 +115,8 @@ class ColumnMap:
     constant: str | None = None
     same_as: str | None = None
     nps_group_of: str | None = None
+    #: A regular expression with one group: the value is the text it captures.
+    extract: re.Pattern[str] | None = None
     values: dict[str, str] | None = None
     unmapped: str = "quarantine"  # or "missing"
     missing: frozenset[str] = frozenset()
@@ -132,14 +151,31 @@ class Mapping:
     missing: frozenset[str]
     timezone: TimeZoneSpec
     columns: tuple[ColumnMap, ...]
+    #: The system the export comes from; the target's own source when not declared.
+    source_system: str = ""
+    #: ``(source, table)`` of a landed vendor export this mapping is applied to on every load.
+    export: tuple[str, str] | None = None
+    #: A source column: rows where it is missing are not rows of the target and are skipped
+    #: (counted, not quarantined), e.g. the calls without a post-call rating.
+    only_rows_with: str | None = None
+    #: A versioned export (one row per version of a record): which rows become target rows.
+    rows: RowsSpec | None = None
+
+    @property
+    def system(self) -> str:
+        return self.source_system or self.contract.source
 
     @property
     def source_columns(self) -> list[str]:
         names: list[str] = []
         for column in self.columns:
-            names += [s for s in column.sources if s not in names]
+            names += [s for s in column.sources if s not in names and s not in CHANGE_COLUMNS]
+        if self.rows is not None:
+            names += [s for s in self.rows.source_columns if s not in names]
         if self.timezone.column and self.timezone.column not in names:
             names.append(self.timezone.column)
+        if self.only_rows_with and self.only_rows_with not in names:
+            names.append(self.only_rows_with)
         return names
 
     def canonical_columns(self) -> list[str]:
@@ -189,17 +225,38 @@ def load_mapping(path: Path) -> Mapping:
     if raw.get("version", 1) != 1:
         errors.add("version", f"must be 1, got {raw.get('version')!r}")
     contract = _target(raw.get("target"), errors)
+    source_system = _source_system(raw.get("source_system"), errors)
+    export = _export(raw.get("export"), errors)
+    only_rows_with = raw.get("only_rows_with")
+    if only_rows_with is not None and (not isinstance(only_rows_with, str) or not only_rows_with):
+        errors.add("only_rows_with", f"must name one source column, got {only_rows_with!r}")
+        only_rows_with = None
+    rows = parse_rows(raw.get("rows"), errors.add)
     input_format, sheet, delimiter = _input(raw.get("input"), errors)
     missing = _markers(raw.get("missing", [""]), "missing", errors)
     timezone = _timezone(raw.get("timezone"), errors)
     columns: tuple[ColumnMap, ...] = ()
     if contract is not None:
         columns = _columns(raw.get("columns"), contract, errors)
+        check_change_columns(rows, ((c.target, s) for c in columns for s in c.sources), errors.add)
         if timezone.zone is None and timezone.column is None and _needs_zone(columns):
             errors.add("timezone", "required: a timestamp without an offset needs a source zone")
     if errors.errors or contract is None:
         raise MappingError(errors.errors or [f"{path}: target: required"])
-    return Mapping(path, contract, input_format, sheet, delimiter, missing, timezone, columns)
+    return Mapping(
+        path,
+        contract,
+        input_format,
+        sheet,
+        delimiter,
+        missing,
+        timezone,
+        columns,
+        source_system=source_system,
+        export=export,
+        only_rows_with=only_rows_with,
+        rows=rows,
+    )
 
 
 def _kind(value: object) -> str:
@@ -221,6 +278,39 @@ def _target(raw: object, errors: _Collector) -> Contract | None:
         errors.add("target", f"unknown target table {key[0]}/{key[1]} (known: {known})")
         return None
     return contracts[key]
+
+
+def _source_system(raw: object, errors: _Collector) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or not _SYSTEM_NAME.fullmatch(raw):
+        errors.add(
+            "source_system",
+            "must be a lower-case name of 2-40 letters, digits or _ (like servicenow), "
+            f"got {raw!r}",
+        )
+        return ""
+    return raw
+
+
+def _export(raw: object, errors: _Collector) -> tuple[str, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("export", f"must be a mapping with source and table, got {_kind(raw)}")
+        return None
+    for extra in sorted(set(raw) - {"source", "table"}, key=str):
+        errors.add(f"export.{extra}", "unknown key (allowed: source, table)")
+    source, table = raw.get("source"), raw.get("table")
+    if not isinstance(source, str) or not _SYSTEM_NAME.fullmatch(source):
+        errors.add(
+            "export.source", f"must be the export's folder name (like servicenow), got {source!r}"
+        )
+        return None
+    if not isinstance(table, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", table):
+        errors.add("export.table", f"must be the export's table folder name, got {table!r}")
+        return None
+    return source, table
 
 
 def _input(raw: object, errors: _Collector) -> tuple[str | None, str | None, str | None]:
@@ -387,6 +477,7 @@ def _column(
                 f"maps to {', '.join(map(repr, bad))}, not canonical values of {target} "
                 f"(accepted: {', '.join(rule.accepted_values)})",
             )
+    extract = _extract(spec.get("extract"), where, errors)
     unmapped = spec.get("unmapped", "quarantine")
     if unmapped not in ("quarantine", "missing"):
         errors.add(f"{where}.unmapped", f"must be quarantine or missing, got {unmapped!r}")
@@ -424,6 +515,7 @@ def _column(
         constant=str(spec["constant"]) if "constant" in spec else None,
         same_as=str(spec["same_as"]) if "same_as" in spec else None,
         nps_group_of=str(spec["nps_group_of"]) if "nps_group_of" in spec else None,
+        extract=extract,
         values=vocabulary,
         unmapped=str(unmapped),
         missing=_markers(spec.get("missing", []), f"{where}.missing", errors),
@@ -438,6 +530,27 @@ def _column(
         required=bool(spec.get("required", False)),
         rule=rule,
     )
+
+
+def _extract(raw: object, where: str, errors: _Collector) -> re.Pattern[str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        errors.add(f"{where}.extract", f"must be a regular expression, got {_kind(raw)}")
+        return None
+    try:
+        pattern = re.compile(raw)
+    except re.error as exc:
+        errors.add(f"{where}.extract", f"not a valid regular expression ({exc}): {raw!r}")
+        return None
+    if pattern.groups != 1:
+        errors.add(
+            f"{where}.extract",
+            f"must capture exactly one group, the part to keep (like 'INC(\\d+)'), "
+            f"got {pattern.groups} in {raw!r}",
+        )
+        return None
+    return pattern
 
 
 def _timestamp(

@@ -99,6 +99,14 @@ def _value(
     if len(texts) < len(parts):
         return None
     text = " ".join(texts)
+    if column.extract is not None:
+        match = column.extract.fullmatch(text)
+        if match is None:
+            raise RowError(
+                f"{_from(column)} = {text!r} does not match the extract pattern "
+                f"{column.extract.pattern!r}"
+            )
+        text = match.group(1)
     if column.values is not None:
         if text in column.values:
             text = column.values[text]

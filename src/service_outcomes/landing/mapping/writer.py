@@ -59,18 +59,28 @@ def check_row(contract_fields: dict[str, FieldRule], values: dict[str, str | Non
     return problems
 
 
-def landing_path(contract: Contract, landing: Path, delivery: dt.date) -> Path:
+def landing_path(
+    contract: Contract, landing: Path, delivery: dt.date, system: str = "", sequence: int = 0
+) -> Path:
+    """The canonical file for one mapped export. A system other than the contract's own source is
+    named in the file (``Case-2026-03-02--servicenow.csv``), so two systems never collide in one
+    delivery folder and every raw row can be traced to its source system through ``_source_file``.
+    ``sequence`` fixes the JSON-lines file number (the next free one when 0)."""
     folder = landing / contract.source / contract.table / f"delivery_date={delivery.isoformat()}"
+    suffix = f"--{system}" if system and system != contract.source else ""
     if contract.file_format == "jsonl":
-        seq = 1
-        while (folder / f"{contract.table}-{delivery.isoformat()}-{seq}.jsonl").exists():
+        seq = sequence or 1
+        while (
+            not sequence
+            and (folder / f"{contract.table}-{delivery.isoformat()}-{seq}{suffix}.jsonl").exists()
+        ):
             seq += 1
-        path = folder / f"{contract.table}-{delivery.isoformat()}-{seq}.jsonl"
+        path = folder / f"{contract.table}-{delivery.isoformat()}-{seq}{suffix}.jsonl"
     else:
-        path = folder / f"{contract.table}-{delivery.isoformat()}.csv"
-        if path.exists():
+        path = folder / f"{contract.table}-{delivery.isoformat()}{suffix}.csv"
+        if path.exists() and not sequence:
             raise LandingExistsError(
-                f"{path} already exists: a CSV feed holds one file per delivery date; "
+                f"{path} already exists: a CSV feed holds one file per delivery date and system; "
                 "choose another --delivery-date or move the existing file"
             )
     if not contract.matches_file_name(path.name):  # guards the naming above against drift
