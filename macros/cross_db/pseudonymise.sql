@@ -22,8 +22,8 @@
 
 {#- Free text with e-mail addresses and phone-number-like digit runs masked. -#}
 {% macro redact_identifiers(text_expr) -%}
-    regexp_replace(
-        regexp_replace({{ text_expr }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '[email]', 'g'),
-        '\+?[0-9][0-9 ()-]{7,}[0-9]', '[phone]', 'g'
-    )
+    {%- set emails_masked = regexp_replace_all(
+        text_expr, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}', '[email]'
+    ) -%}
+    {{ regexp_replace_all(emails_masked, '\\+?[0-9][0-9 ()-]{7,}[0-9]', '[phone]') }}
 {%- endmacro %}

@@ -33,7 +33,23 @@
 {%- endmacro %}
 
 {% macro spark__utc_from_local(text_expr, time_zone) -%}
-    to_utc_timestamp(cast(nullif({{ text_expr }}, '') as timestamp), '{{ time_zone }}')
+    {{ spark_utc_from_wall_clock("cast(nullif(" ~ text_expr ~ ", '') as timestamp)", "'" ~ time_zone ~ "'") }}
+{%- endmacro %}
+
+
+{#- Spark's to_utc_timestamp reads a wall time that occurs twice (the fall-back hour) as daylight
+    time, where DuckDB and PostgreSQL read it as standard time, the later instant. When the instant
+    one hour later shows the same wall time in the zone, the wall time is ambiguous and that later
+    instant is taken. A time in the spring-forward gap is moved forward by the gap on every engine.
+    Daylight-saving shifts of one hour are assumed (true of every zone in the seeds). -#}
+{% macro spark_utc_from_wall_clock(timestamp_expr, time_zone_expr) -%}
+    case
+        when from_utc_timestamp(
+            to_utc_timestamp({{ timestamp_expr }}, {{ time_zone_expr }}) + interval 1 hour, {{ time_zone_expr }}
+        ) = {{ timestamp_expr }}
+            then to_utc_timestamp({{ timestamp_expr }}, {{ time_zone_expr }}) + interval 1 hour
+        else to_utc_timestamp({{ timestamp_expr }}, {{ time_zone_expr }})
+    end
 {%- endmacro %}
 
 
@@ -74,7 +90,7 @@
 {%- endmacro %}
 
 {% macro spark__utc_from_local_zone(timestamp_expr, time_zone_expr) -%}
-    to_utc_timestamp({{ timestamp_expr }}, {{ time_zone_expr }})
+    {{ spark_utc_from_wall_clock(timestamp_expr, time_zone_expr) }}
 {%- endmacro %}
 
 

@@ -1,3 +1,6 @@
+-- Not on Spark, which cannot snapshot (DECISIONLOG "Apache Spark as a third engine").
+{{ config(enabled=target.type != 'spark') }}
+
 -- Every row now in the registry has exactly one current state in its history, equal to the row:
 -- a figure tagged with a definition version can always be traced to the recorded definition.
 -- Returns registry rows with no matching current state, or with more than one.

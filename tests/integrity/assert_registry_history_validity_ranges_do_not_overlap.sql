@@ -1,3 +1,6 @@
+-- Not on Spark, which cannot snapshot (DECISIONLOG "Apache Spark as a third engine").
+{{ config(enabled=target.type != 'spark') }}
+
 -- Every registry row's history is one unbroken chain of states: each state ends exactly when the
 -- next begins, ranges never overlap, and only the latest state is open. Returns the broken links.
 with

@@ -25,7 +25,7 @@ region_days as (
     select
         regions.region,
         days.date_day as calendar_date,
-        extract(isodow from days.date_day) as iso_weekday
+        {{ iso_weekday('days.date_day') }} as iso_weekday
     from regions
     cross join days
 ),

@@ -59,7 +59,7 @@ region_days as (
         region_zones.region,
         region_zones.time_zone,
         calendar_dates.calendar_date,
-        extract(isodow from calendar_dates.calendar_date) as iso_weekday,
+        {{ iso_weekday('calendar_dates.calendar_date') }} as iso_weekday,
         extract(year from calendar_dates.calendar_date) as calendar_year
     from region_zones
     cross join calendar_dates

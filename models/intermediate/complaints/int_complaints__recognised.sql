@@ -23,7 +23,6 @@ resolution_changes as (
 
 resolution_code_vocabulary as (
     select * from {{ ref('resolution_code_vocabulary') }}
-    where source_system = 'salesforce'
 ),
 
 first_reopens as (
@@ -31,7 +30,7 @@ first_reopens as (
         case_id,
         min(changed_at) as first_reopened_at
     from case_history
-    where new_value = 'Reopened'
+    where is_reopen
     group by case_id
 ),
 
@@ -39,6 +38,7 @@ recognised as (
     select
         cases.case_id,
         cases.customer_id,
+        cases.source_system,
         cases.intent,
         cases.case_type,
         cases.acknowledged_at,
@@ -66,7 +66,7 @@ closures as (
     inner join case_history
         on
             recognised.case_id = case_history.case_id
-            and case_history.new_value = 'Closed'
+            and case_history.is_closure
             and recognised.received_at <= case_history.changed_at
     where recognised.recognised_by is not null
     group by recognised.case_id
@@ -83,7 +83,9 @@ first_response_codes as (
             closures.case_id = resolution_changes.case_id
             and closures.first_response_at = resolution_changes.changed_at
     left join resolution_code_vocabulary
-        on resolution_changes.new_value = resolution_code_vocabulary.source_value
+        on
+            resolution_changes.source_system = resolution_code_vocabulary.source_system
+            and resolution_changes.new_value = resolution_code_vocabulary.source_value
     group by closures.case_id
 ),
 
@@ -95,6 +97,7 @@ final as (
         recognised.customer_id,
 
         -- dimensions
+        recognised.source_system,
         recognised.intent,
         recognised.recognised_by,
         recognised.intent = 'payment_problem' as is_payment_services,

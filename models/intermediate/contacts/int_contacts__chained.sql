@@ -1,9 +1,27 @@
 {#- One row per contact chain: a first contact and the transfer legs that follow it
-    (InitialContactId). A chain is one contact for every outcome; see DECISIONLOG "Transfers". -#}
+    (InitialContactId). A chain is one contact for every outcome; see DECISIONLOG "Transfers".
+    Incremental: a run rebuilds the chains of customers with new or changed data (DECISIONLOG
+    "Incremental runs"). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='contact_chain_id',
+    on_schema_change='fail',
+) }}
+{{ incremental_rebuild_dependencies() }}
 with
 
 contact_records as (
     select * from {{ ref('stg_amazon_connect__contact_records') }}
+    {%- if is_incremental() %}
+        where contact_chain_id in (
+            {{ incremental_rebuild_scope('(select max(started_at) from ' ~ this ~ ')', grain='chain') }}
+        )
+        or {{ incremental_definitions_changed([
+            ('slow_desktop_threshold_ms', active_registry_value("'slow_desktop_rate'", 'threshold')),
+            ('service_level_threshold_seconds', active_registry_value("'service_level_' || built.channel", 'threshold')),
+        ]) }}
+    {%- endif %}
 ),
 
 customers as (
@@ -12,6 +30,12 @@ customers as (
 
 accounts as (
     select * from {{ ref('stg_salesforce__accounts') }}
+),
+
+-- Whether a CRM feed is loaded at all; see DECISIONLOG "A call log and nothing else".
+crm_presence as (
+    select count(*) > 0 as has_crm_customers
+    from customers
 ),
 
 registry as (
@@ -73,12 +97,14 @@ legs_judged as (
 chains as (
     select
         contact_chain_id,
-        max(customer_id) as customer_id,
+        max(customer_id) as crm_customer_id,
+        max(case when not is_transfer_leg then customer_endpoint_key end) as caller_key,
         coalesce(
             max(case when not is_transfer_leg then intent end),
             max(intent)
         ) as intent,
         max(case when not is_transfer_leg then channel end) as channel,
+        max(case when not is_transfer_leg then source_system end) as source_system,
         max(case when not is_transfer_leg then bot_outcome end) as bot_outcome,
         max(case when not is_transfer_leg then auth_result end) as auth_result,
         max(case_id) as case_id,
@@ -118,20 +144,38 @@ chains as (
     group by contact_chain_id
 ),
 
-classified as (
+-- The customer is the CRM's; with no CRM loaded at all, the caller's number (hashed) stands in.
+-- See DECISIONLOG "A call log and nothing else".
+identified as (
     select
         chains.*,
+        coalesce(
+            chains.crm_customer_id,
+            case when not crm_presence.has_crm_customers then 'caller:' || chains.caller_key end
+        ) as customer_id,
+        case
+            when chains.crm_customer_id is not null then 'crm'
+            when not crm_presence.has_crm_customers and chains.caller_key is not null then 'caller_endpoint'
+        end as customer_identity_source
+    from chains
+    cross join crm_presence
+),
+
+classified as (
+    select
+        identified.*,
         customer_profiles.region,
         customer_profiles.segment,
         case
-            when chains.is_monitoring then 'monitoring_call'
-            when chains.customer_id is null then 'unidentified_customer'
+            when identified.is_monitoring then 'monitoring_call'
+            when identified.customer_id is null then 'unidentified_customer'
+            when identified.customer_identity_source = 'caller_endpoint' then null
             when customer_profiles.customer_id is null then 'customer_not_in_crm'
             when customer_profiles.is_internal_test then 'internal_test_customer'
         end as exclusion_reason
-    from chains
+    from identified
     left join customer_profiles
-        on chains.customer_id = customer_profiles.customer_id
+        on identified.customer_id = customer_profiles.customer_id
 ),
 
 final as (
@@ -148,6 +192,7 @@ final as (
         segment,
         bot_outcome,
         auth_result,
+        customer_identity_source,
         exclusion_reason,
 
         -- flags
@@ -185,7 +230,10 @@ final as (
         -- timestamps (UTC)
         started_at,
         ended_at,
-        last_delivery_date
+        last_delivery_date,
+
+        -- lineage: the telephony system that recorded the chain
+        source_system
     from classified
 )
 

@@ -1,10 +1,25 @@
 {#- One row per episode with its contact history and whether and when its need was resolved:
     by the bot (a bot-only chat reporting 'resolved'), else by the final state of the case(s) the
-    agents linked. See DECISIONLOG "When is a need resolved". -#}
+    agents linked. See DECISIONLOG "When is a need resolved".
+    Incremental: a run rebuilds the episodes of the customers with new or changed data, cases
+    included (DECISIONLOG "Incremental runs"). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+{{ incremental_rebuild_dependencies() }}
 with
 
 episode_chains as (
     select * from {{ ref('int_episodes__sessionised') }}
+    {%- if is_incremental() %}
+        where customer_id in ({{ incremental_rebuild_scope('(select max(last_contact_at) from ' ~ this ~ ')') }})
+        or {{ incremental_definitions_changed([
+            ('episode_definition_version', active_registry_value("'contact_episode'", 'version')),
+        ]) }}
+    {%- endif %}
 ),
 
 cases as (
@@ -16,7 +31,10 @@ assisted_ranked as (
     select
         episode_id,
         started_at,
-        row_number() over (partition by episode_id order by started_at, contact_chain_id) as assisted_sequence
+        cast(
+            row_number() over (partition by episode_id order by started_at, contact_chain_id)
+            as {{ dbt.type_bigint() }}
+        ) as assisted_sequence
     from episode_chains
     where is_assisted
 ),
@@ -55,6 +73,7 @@ episode_summary as (
     select
         episode_id,
         max(customer_id) as customer_id,
+        max(customer_identity_source) as customer_identity_source,
         max(intent) as intent,
         max(region) as region,
         max(segment) as segment,
@@ -80,6 +99,10 @@ joined as (
         case
             when case_resolution.linked_case_count > 0
                 and case_resolution.resolved_case_count = case_resolution.linked_case_count
+                -- A case closed before the episode's first contact the estate holds resolved
+                -- contacts it does not hold (a chat missing from a call log): not this episode's
+                -- resolution; see README "What changes with a legacy ACD".
+                and case_resolution.last_case_closed_at >= episode_summary.first_contact_at
                 then case_resolution.last_case_closed_at
         end as case_resolved_at
     from episode_summary
@@ -96,6 +119,7 @@ final as (
         customer_id,
 
         -- dimensions
+        customer_identity_source,
         intent,
         region,
         segment,

@@ -1,12 +1,29 @@
 {#- The cross-channel contact timeline of each customer (bot chats, calls and chats in one
     sequence), with every in-scope contact chain assigned to an episode: the chains of one customer about one intent,
     where no two consecutive chains are further apart than the contact_episode window in the
-    metric registry. See DECISIONLOG "Episodes". -#}
+    metric registry. See DECISIONLOG "Episodes".
+    Incremental: a run rebuilds every chain of the customers with new or changed data (DECISIONLOG
+    "Incremental runs"), so episodes that merge, split or gain a chain are replaced whole. -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+{{ incremental_rebuild_dependencies() }}
 with
 
 chains as (
     select * from {{ ref('int_contacts__chained') }}
     where is_in_scope
+    {%- if is_incremental() %}
+        and (
+            customer_id in ({{ incremental_rebuild_scope('(select max(started_at) from ' ~ this ~ ')') }})
+            or {{ incremental_definitions_changed([
+                ('episode_definition_version', active_registry_value("'contact_episode'", 'version')),
+            ]) }}
+        )
+    {%- endif %}
 ),
 
 episode_definition as (
@@ -77,6 +94,7 @@ final as (
         region,
         segment,
         bot_outcome,
+        customer_identity_source,
 
         -- flags
         is_assisted,
@@ -84,12 +102,13 @@ final as (
         has_abandoned_leg,
 
         -- position on the customer's timeline and within the episode
-        row_number() over (
+        -- cast: Spark's row_number() is a 4-byte int, DuckDB's and PostgreSQL's a bigint
+        cast(row_number() over (
             partition by customer_id order by started_at, contact_chain_id
-        ) as customer_chain_sequence,
-        row_number() over (
+        ) as {{ dbt.type_bigint() }}) as customer_chain_sequence,
+        cast(row_number() over (
             partition by episode_id order by started_at, contact_chain_id
-        ) as chain_sequence,
+        ) as {{ dbt.type_bigint() }}) as chain_sequence,
 
         -- measures
         leg_count,

@@ -16,7 +16,7 @@ lexicon as (
 normalised as (
     select
         response_id,
-        {{ dbt.concat(["' '", "regexp_replace(lower(comment_text), '[^a-z0-9]+', ' ', 'g')", "' '"]) }}
+        {{ dbt.concat(["' '", regexp_replace_all('lower(comment_text)', '[^a-z0-9]+', ' '), "' '"]) }}
             as padded_comment
     from responses
 ),

@@ -53,8 +53,11 @@ risk_evaluated as (
         episodes_per_customer.cost_to_serve,
         episodes_per_customer.mature_unresolved_episode_count,
         revenue_definition.revenue_at_risk_definition_version,
-        customers.churned_on is null
-        and episodes_per_customer.mature_unresolved_episode_count > 0 as is_revenue_at_risk
+        -- Unknown (null) for a caller-identified customer: no CRM records churn or account value.
+        case
+            when customers.customer_identity_source = 'crm'
+                then customers.churned_on is null and episodes_per_customer.mature_unresolved_episode_count > 0
+        end as is_revenue_at_risk
     from customers
     inner join episodes_per_customer
         on customers.customer_id = episodes_per_customer.customer_id
@@ -75,7 +78,7 @@ final as (
         customer_status,
 
         -- flags
-        churned_on is not null as is_churned,
+        case when customer_status is not null then churned_on is not null end as is_churned,
         is_revenue_at_risk,
 
         -- counts
@@ -83,12 +86,14 @@ final as (
         episode_count,
         chain_count,
         mature_unresolved_episode_count,
-        case when is_revenue_at_risk then 1 else 0 end as at_risk_customer_count,
+        case when is_revenue_at_risk then 1 when not is_revenue_at_risk then 0 end as at_risk_customer_count,
 
         -- money (currency units)
         cost_to_serve,
         annual_value,
-        cast(case when is_revenue_at_risk then annual_value else 0 end as decimal(18, 2)) as revenue_at_risk,
+        cast(
+            case when is_revenue_at_risk then annual_value when not is_revenue_at_risk then 0 end as decimal(18, 2)
+        ) as revenue_at_risk,
 
         -- dates
         first_contact_date,

@@ -83,6 +83,7 @@ final as (
         is_assisted,
         is_resolved,
         is_resolution_confirmed,
+        is_resolution_recorded,
         is_churn_window_mature,
         is_churn_window_mature and has_churned_within_window as has_churned_within_window,
 
@@ -95,18 +96,33 @@ final as (
         episode_cost,
         avoidable_cost,
 
+        -- The parts below are null, never 0, where no resolution is recorded (a caller-identified
+        -- episode: no CRM, so neither resolution nor churn). See README "A call log and nothing else".
         -- cost per resolved episode parts
         confirmed_resolution_count,
-        cast(case when is_resolution_confirmed then episode_cost else 0 end as decimal(18, 2))
-            as resolved_episode_cost,
+        cast(
+            case
+                when not is_resolution_recorded then null
+                when is_resolution_confirmed then episode_cost
+                else 0
+            end as decimal(18, 2)
+        ) as resolved_episode_cost,
 
         -- churn after the episode parts
-        case when is_churn_window_mature and is_resolved then 1 else 0 end as churn_resolved_denominator,
         case
+            when not is_resolution_recorded then null
+            when is_churn_window_mature and is_resolved then 1 else 0
+        end as churn_resolved_denominator,
+        case
+            when not is_resolution_recorded then null
             when is_churn_window_mature and is_resolved and has_churned_within_window then 1 else 0
         end as churn_resolved_numerator,
-        case when is_churn_window_mature and not is_resolved then 1 else 0 end as churn_unresolved_denominator,
         case
+            when not is_resolution_recorded then null
+            when is_churn_window_mature and not is_resolved then 1 else 0
+        end as churn_unresolved_denominator,
+        case
+            when not is_resolution_recorded then null
             when is_churn_window_mature and not is_resolved and has_churned_within_window then 1 else 0
         end as churn_unresolved_numerator,
 

@@ -1,10 +1,33 @@
 {#- One row per in-scope contact chain (a contact and its transfers): whether it was assisted,
     whether it was a repeat of an earlier assisted chain in the same episode, and the parts of the
-    drivers (authentication, knowledge accuracy, desktop latency, transfers) and of service level. -#}
+    drivers (authentication, knowledge accuracy, desktop latency, transfers) and of service level.
+    Incremental: a run rebuilds the chains of the customers with new or changed data, and every
+    chain when a definition version changed (DECISIONLOG "Incremental runs"). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+) }}
+{{ incremental_rebuild_dependencies() }}
 with
 
 episode_chains as (
     select * from {{ ref('int_episodes__sessionised') }}
+    {%- if is_incremental() %}
+        where customer_id in ({{ incremental_rebuild_scope('(select max(started_at) from ' ~ this ~ ')') }})
+        or {{ incremental_definitions_changed([
+            ('episode_definition_version', active_registry_value("'contact_episode'", 'version')),
+            ('repeat_definition_version', active_registry_value("'repeat_contact_rate'", 'version')),
+            ('repeat_window_days', active_registry_value("'repeat_contact_rate'", 'window_days')),
+            ('slow_desktop_threshold_ms',
+                'cast((' ~ active_registry_value("'slow_desktop_rate'", 'threshold') ~ ') as integer)'),
+            ('service_level_threshold_seconds',
+                'cast((' ~ active_registry_value("'service_level_' || built.channel", 'threshold') ~ ') as integer)'),
+            ('service_level_definition_version',
+                active_registry_value("'service_level_' || built.channel", 'version')),
+        ]) }}
+    {%- endif %}
 ),
 
 chain_drivers as (
@@ -23,7 +46,10 @@ repeat_definition as (
 assisted_chains as (
     select
         contact_chain_id,
-        row_number() over (partition by episode_id order by started_at, contact_chain_id) as assisted_sequence,
+        cast(
+            row_number() over (partition by episode_id order by started_at, contact_chain_id)
+            as {{ dbt.type_bigint() }}
+        ) as assisted_sequence,
         lag(started_at) over (partition by episode_id order by started_at, contact_chain_id)
             as previous_assisted_started_at
     from episode_chains
@@ -52,6 +78,7 @@ repeat_evaluated as (
 with_drivers as (
     select
         repeat_evaluated.*,
+        chain_drivers.source_system,
         chain_drivers.auth_result,
         chain_drivers.article_use_count,
         chain_drivers.accurate_article_use_count,
@@ -84,6 +111,8 @@ final as (
         region,
         segment,
         bot_outcome,
+        source_system,
+        customer_identity_source,
         cast(started_at as date) as contact_date,
 
         -- flags

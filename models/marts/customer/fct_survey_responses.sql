@@ -71,6 +71,7 @@ final as (
         chain_intent as intent,
         chain_channel as channel,
         cast(recorded_at as date) as recorded_date,
+        source_system,
 
         -- flags
         is_finished,
@@ -91,6 +92,11 @@ final as (
         case when recommend_score >= 9 then 1 else 0 end as promoter,
         case when recommend_score between 7 and 8 then 1 else 0 end as passive,
         case when recommend_score <= 6 then 1 else 0 end as detractor,
+
+        -- the declared rule that placed each score on its canonical scale (null: native scale)
+        csat_scale_rule,
+        effort_scale_rule,
+        recommend_scale_rule,
 
         -- timestamps (UTC)
         recorded_at,

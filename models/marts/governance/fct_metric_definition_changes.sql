@@ -5,7 +5,8 @@
 with
 
 history as (
-    select * from {{ ref('metric_registry_history') }}
+    -- the registry snapshot; on Spark, which cannot snapshot, the registry as it is now
+    select * from {{ registry_history() }}
 ),
 
 history_started as (
@@ -35,7 +36,7 @@ sequenced as (
         lag(status) over record_history as previous_status,
         lag(effective_from) over record_history as previous_effective_from,
         lag(dbt_is_deleted) over record_history as previous_dbt_is_deleted,
-        row_number() over record_history as record_sequence
+        cast(row_number() over record_history as {{ dbt.type_bigint() }}) as record_sequence
     from history
     window record_history as (partition by metric_id, version order by dbt_valid_from)
 ),

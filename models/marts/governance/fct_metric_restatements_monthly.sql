@@ -9,9 +9,10 @@ versions as (
     where metric_id in ('first_contact_resolution', 'repeat_contact_rate')
 ),
 
+-- An episode with no recorded resolution (a caller-identified one) has no FCR under any version.
 episodes as (
     select * from {{ ref('fct_episode_outcomes') }}
-    where is_assisted
+    where is_assisted and is_resolution_recorded
 ),
 
 assisted_chains as (

@@ -191,7 +191,7 @@ letter_deadlines as (
     left join calendars as closing
         on
             deadline_dates.business_day_region = closing.region
-            and extract(isodow from deadline_dates.summary_deadline_date) = closing.weekday
+            and {{ iso_weekday('deadline_dates.summary_deadline_date') }} = closing.weekday
 ),
 
 -- DISP 1.6.2AR(2): the 35-business-day limit applies only to a payment-services complaint with
@@ -300,6 +300,7 @@ final as (
         region,
         intent,
         recognised_by,
+        source_system,
         regime,
         deadline_status,
         final_response_rule_id,

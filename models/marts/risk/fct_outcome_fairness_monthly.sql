@@ -32,6 +32,8 @@ outcome_parts as (
         fcr_numerator as numerator,
         fcr_denominator as denominator
     from episodes
+    -- No FCR where no resolution is recorded (a caller-identified episode: no CRM).
+    where is_resolution_recorded
     union all
     select
         customer_id,

@@ -1,4 +1,5 @@
-{#- One row per Account, latest version. The account Name can be a person's name and is dropped. -#}
+{#- One row per Account, latest version, from Salesforce or a mapped export of another CRM. The
+    account Name can be a person's name and is dropped. -#}
 with
 
 source as (
@@ -8,6 +9,7 @@ source as (
 versions_ranked as (
     select
         *,
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
         row_number() over (
             partition by Id
             order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
@@ -40,6 +42,7 @@ final as (
         {{ utc_from_iso('SystemModstamp') }} as system_modstamp_at,
 
         -- lineage
+        source_system,
         _delivery_date as delivery_date
     from versions_ranked
     where version_rank = 1

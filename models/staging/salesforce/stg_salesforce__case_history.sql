@@ -1,40 +1,69 @@
-{#- One row per CaseHistory entry (a field change on a case). -#}
+{#- One row per CaseHistory entry (a field change on a case), from Salesforce field history or
+    from another CRM's change log mapped onto it (source_system). Status values stay as the
+    system delivered them; whether a change closed or reopened the case is read through the
+    system's rows of case_status_vocabulary, so the same event has the same flag in every source
+    (Salesforce Closed -> Reopened and ServiceNow Resolved -> In Progress are both reopens). -#}
 with
 
 source as (
     select * from {{ source('salesforce', 'case_history') }}
 ),
 
+case_status_vocabulary as (
+    select * from {{ ref('case_status_vocabulary') }}
+),
+
 deduplicated as (
     select
         *,
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
         row_number() over (partition by Id order by _delivery_date desc, _source_row desc) as delivery_rank
     from source
+),
+
+latest_deliveries as (
+    select * from deduplicated
+    where delivery_rank = 1
 ),
 
 final as (
     select
         -- ids
-        Id as case_history_id,
-        CaseId as case_id,
-        nullif(CreatedById, '') as changed_by_id,
+        latest_deliveries.Id as case_history_id,
+        latest_deliveries.CaseId as case_id,
+        nullif(latest_deliveries.CreatedById, '') as changed_by_id,
 
         -- change
-        Field as field_name,
-        nullif(OldValue, '') as old_value,
-        nullif(NewValue, '') as new_value,
+        latest_deliveries.Field as field_name,
+        nullif(latest_deliveries.OldValue, '') as old_value,
+        nullif(latest_deliveries.NewValue, '') as new_value,
 
-        -- flags
-        coalesce({{ text_to_boolean('IsDeleted') }}, false) as is_deleted,
+        -- flags: a closure moves a case from an open status to a closed one, a reopen back
+        coalesce(
+            latest_deliveries.Field = 'Status' and new_status.is_closed and not coalesce(old_status.is_closed, false),
+            false
+        ) as is_closure,
+        coalesce(
+            latest_deliveries.Field = 'Status' and old_status.is_closed and not new_status.is_closed, false
+        ) as is_reopen,
+        coalesce({{ text_to_boolean('latest_deliveries.IsDeleted') }}, false) as is_deleted,
 
         -- timestamps (UTC)
-        {{ utc_from_iso('CreatedDate') }} as changed_at,
+        {{ utc_from_iso('latest_deliveries.CreatedDate') }} as changed_at,
 
         -- lineage
-        _source_file as source_file,
-        _delivery_date as delivery_date
-    from deduplicated
-    where delivery_rank = 1
+        latest_deliveries.source_system,
+        latest_deliveries._source_file as source_file,
+        latest_deliveries._delivery_date as delivery_date
+    from latest_deliveries
+    left join case_status_vocabulary as old_status
+        on
+            latest_deliveries.source_system = old_status.source_system
+            and latest_deliveries.OldValue = old_status.source_value
+    left join case_status_vocabulary as new_status
+        on
+            latest_deliveries.source_system = new_status.source_system
+            and latest_deliveries.NewValue = new_status.source_value
 )
 
 select * from final

@@ -1,4 +1,5 @@
-{#- One row per Case, in its latest delivered version (greatest SystemModstamp). Subject and
+{#- One row per Case, in its latest delivered version (greatest SystemModstamp), from Salesforce or
+    from another CRM's export mapped onto the Case contract (source_system). Subject and
     Description are free text that can hold personal data and are not carried past the raw layer.
     The complaint-letter custom fields were added to the org later: read as empty when no export
     carries them yet. -#}
@@ -12,22 +13,20 @@ source as (
 
 case_status_vocabulary as (
     select * from {{ ref('case_status_vocabulary') }}
-    where source_system = 'salesforce'
 ),
 
 resolution_code_vocabulary as (
     select * from {{ ref('resolution_code_vocabulary') }}
-    where source_system = 'salesforce'
 ),
 
 channel_vocabulary as (
     select * from {{ ref('channel_vocabulary') }}
-    where source_system = 'salesforce'
 ),
 
 versions_ranked as (
     select
         *,
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
         row_number() over (
             partition by Id
             order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
@@ -82,15 +81,24 @@ final as (
             as holding_response_at,
 
         -- lineage
+        latest_versions.source_system,
         latest_versions._source_file as source_file,
         latest_versions._delivery_date as delivery_date
     from latest_versions
+    -- each system's own values, read through its rows of the vocabularies (DECISIONLOG "Vendor
+    -- vocabularies")
     left join case_status_vocabulary
-        on latest_versions.Status = case_status_vocabulary.source_value
+        on
+            latest_versions.source_system = case_status_vocabulary.source_system
+            and latest_versions.Status = case_status_vocabulary.source_value
     left join resolution_code_vocabulary
-        on latest_versions.Resolution_Code__c = resolution_code_vocabulary.source_value
+        on
+            latest_versions.source_system = resolution_code_vocabulary.source_system
+            and latest_versions.Resolution_Code__c = resolution_code_vocabulary.source_value
     left join channel_vocabulary
-        on latest_versions.Origin = channel_vocabulary.source_value
+        on
+            latest_versions.source_system = channel_vocabulary.source_system
+            and latest_versions.Origin = channel_vocabulary.source_value
 )
 
 select * from final

@@ -1,4 +1,5 @@
-{#- One row per Contact (the customer), latest version. Names are dropped; e-mail and phone are
+{#- One row per Contact (the customer), latest version, from Salesforce or a mapped export of
+    another CRM. Names are dropped; e-mail and phone are
     pseudonymised so they can still be matched but not read. -#}
 with
 
@@ -9,6 +10,7 @@ source as (
 versions_ranked as (
     select
         *,
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
         row_number() over (
             partition by Id
             order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
@@ -42,6 +44,7 @@ final as (
         {{ utc_from_iso('SystemModstamp') }} as system_modstamp_at,
 
         -- lineage
+        source_system,
         _delivery_date as delivery_date
     from versions_ranked
     where version_rank = 1
