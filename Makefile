@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 SCALE ?= demo
-SEED ?= 42
+SEED ?=
 DATA ?= data
 WAREHOUSE ?= $(DATA)/warehouse.duckdb
 
@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help setup browser run generate load build docs coverage report site site-deps metrics bench test lint format lock clean
+.PHONY: help setup browser java test-spark run generate load build docs coverage report site site-deps metrics bench test lint format lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,6 +47,18 @@ browser:  ## install Debian's chromium, chromium-driver and a font when missing 
 	  $$apt install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 $$missing >/dev/null; \
 	fi
 
+# Java for the Spark engine test (PySpark runs Spark in a local JVM; Spark 4 needs Java 17 or
+# later), from Debian apt only when no `java` is on the PATH; as root, or through `sudo -n`.
+java:  ## install Debian's openjdk-17-jre-headless when java is missing (for the Spark engine test)
+	@if ! command -v java >/dev/null; then \
+	  command -v apt-get >/dev/null || { echo "java: no apt-get; install Java 17 by hand" >&2; exit 1; }; \
+	  apt="env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  if [ "$$(id -u)" -ne 0 ]; then apt="sudo -n $$apt"; fi; \
+	  echo "Installing from Debian apt: openjdk-17-jre-headless"; \
+	  $$apt update -qq >/dev/null; \
+	  $$apt install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 openjdk-17-jre-headless >/dev/null; \
+	fi
+
 run: setup generate load build docs site report  ## generate the demo data, check and load it, build and document the warehouse, build the report site
 	@echo
 	@echo "Warehouse:   $(WAREHOUSE)  (schemas raw_*, staging, intermediate, reference, marts_*, snapshots)"
@@ -55,7 +67,7 @@ run: setup generate load build docs site report  ## generate the demo data, chec
 	@echo "Landing:     $(DATA)/landing   Quarantine: $(DATA)/quarantine   Ground truth: $(DATA)/truth"
 
 generate: setup  ## write the simulated exports (SCALE=ci|100k|demo|1m|10m, SEED=n)
-	$(BIN)/service-outcomes generate --scale $(SCALE) --seed $(SEED) --landing $(DATA)/landing --truth $(DATA)/truth
+	$(BIN)/service-outcomes generate --scale $(SCALE) $(if $(SEED),--seed $(SEED)) --landing $(DATA)/landing --truth $(DATA)/truth
 
 load: setup  ## check the landed files and load them into DuckDB
 	$(BIN)/service-outcomes load --landing $(DATA)/landing --quarantine $(DATA)/quarantine --database $(WAREHOUSE)
@@ -131,8 +143,11 @@ format: setup  ## apply ruff and sqlfluff fixes
 	mkdir -p target
 	SERVICE_OUTCOMES_DB=target/lint.duckdb $(BIN)/sqlfluff fix models tests/integrity analyses
 
-test: setup browser site-deps lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
+test: setup browser site-deps java lint  ## everything that proves the project works (unit, integration, end-to-end vs ground truth)
 	$(BIN)/python -m pytest
+
+test-spark: setup java  ## the end-to-end engine tests with every data test and unit test also run on Spark (about an hour)
+	SPARK_ALL_TESTS=1 $(BIN)/python -m pytest tests/python/e2e/test_engine_parity.py
 
 lock:  ## re-resolve requirements.txt from requirements.in
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -5,7 +5,7 @@ quarantine, ``warehouse.duckdb``, dbt ``target`` and ``logs``), which it empties
 stage does its full work. Each stage runs as a child process:
 
 * **generate** -- ``service-outcomes generate --scale <scale>``;
-* **check + load** -- ``service-outcomes load`` (Great Expectations contracts, then DuckDB);
+* **check + load** -- ``service-outcomes load`` (contract checks and load, both in DuckDB);
 * **baseline** -- :data:`BASELINE_SQL`, a hand-written DuckDB query computing the four headline
   outcomes straight from the raw tables, run by ``python -m service_outcomes.bench``;
 * **dbt build** -- ``dbt build`` of seeds, snapshots and models (no tests) with its own
@@ -23,6 +23,13 @@ sum over processes running at the same time).
 The baseline and the marts must give the same numerators and denominators of first contact
 resolution, repeat contact rate, mean resolution time and CSAT; a mismatch is printed with both
 values and makes the run exit non-zero.
+
+After the scales, the issue's targets are judged (``format_targets``): ``dbt build`` of the 10m
+scale under five minutes (measured when 10m ran, otherwise projected from the cost slope between
+the two largest scales and marked as projected), every stage under 6 GiB peak RSS, ``dbt build``
+within 1.5x the baseline at every scale, and the generator's and the loader's peak RSS flat with
+scale (at most 1.5x while the data grows about tenfold). The machine's load average is printed
+beside the timings: on a shared machine they are taken under whatever else runs.
 """
 
 from __future__ import annotations
@@ -40,12 +47,22 @@ from pathlib import Path
 
 import duckdb
 
+from service_outcomes import bench_incremental
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
 BASELINE_SQL = Path(__file__).with_name("bench_baseline.sql")
 BIN = Path(sys.executable).parent
 #: The dbt build may take at most this multiple of the baseline's time (issue 7).
 TARGET_RATIO = 1.5
+#: The dbt build of the 10m scale must finish within this many seconds (issue 7).
+TARGET_BUILD_SECONDS_10M = 300.0
+#: No stage may use more resident memory than this (issue 7).
+TARGET_PEAK_RSS_BYTES = 6 * 2**30
+#: "Flat" memory: peak RSS may grow at most by this factor from one scale to the next.
+FLAT_RSS_GROWTH = 1.5
+#: Stages that must stream (issue 7, "streaming-sized memory").
+STREAMING_STAGES = ("generate", "check + load")
 
 MART_CSAT_SQL = """
 select
@@ -115,6 +132,7 @@ class ScaleRun:
     stages: list[Stage] = field(default_factory=list)
     comparisons: list[Comparison] = field(default_factory=list)
     error: str | None = None
+    load_average: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at start and end
 
     def stage(self, name: str) -> Stage | None:
         return next((stage for stage in self.stages if stage.name == name), None)
@@ -262,6 +280,7 @@ def run_scale(scale: str, root: Path, seed: int = 42) -> ScaleRun:
         ("dbt tests", [str(BIN / "dbt"), "test", *dbt_paths]),
     ]  # fmt: skip
     run = ScaleRun(scale)
+    started_load = os.getloadavg()[0]
     for name, command in stages:
         _progress(f"{scale}: {name} ...")
         stage = run_stage(
@@ -276,6 +295,12 @@ def run_scale(scale: str, root: Path, seed: int = 42) -> ScaleRun:
             run.contact_records = _count_contact_records(database)
     baseline = Figures(**json.loads(baseline_out.read_text(encoding="utf-8")))
     run.comparisons = compare(baseline, mart_figures(database))
+    run.load_average = (started_load, os.getloadavg()[0])
+    if bench_incremental.enabled():
+        _progress(f"{scale}: daily delivery (incremental) ...")
+        bench_incremental.run_daily_delivery(
+            run, folder, env, run_stage, cli, str(BIN / "dbt"), dbt_paths
+        )
     return run
 
 
@@ -306,6 +331,9 @@ def format_run(run: ScaleRun) -> str:
             f"{_mib(stage.peak_rss_bytes):>14}"
             + ("" if stage.ok else f"   FAILED (exit {stage.returncode})")
         )
+    daily_share = bench_incremental.format_daily_share(run)
+    if daily_share:
+        lines.append(daily_share)
     build, baseline = run.stage("dbt build"), run.stage("baseline SQL")
     if build and baseline and baseline.seconds:
         ratio = build.seconds / baseline.seconds
@@ -322,6 +350,12 @@ def format_run(run: ScaleRun) -> str:
         )
     if run.error:
         lines.append(f"  error: {run.error}")
+    if any(run.load_average):
+        start, end = run.load_average
+        lines.append(
+            f"  machine load average (1 min) {start:.1f} at the start, {end:.1f} at the end "
+            f"({os.cpu_count()} cores): timings include whatever else ran"
+        )
     return "\n".join(lines)
 
 
@@ -353,6 +387,97 @@ def format_slopes(runs: Sequence[ScaleRun]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One target of issue 7, judged on the runs."""
+
+    target: str
+    measured: str
+    met: bool | None  # None: not enough runs to judge
+
+    def line(self) -> str:
+        status = "n/a    " if self.met is None else ("met    " if self.met else "NOT MET")
+        return f"  {status} {self.target:<44} {self.measured}"
+
+
+def _complete(runs: Sequence[ScaleRun]) -> list[ScaleRun]:
+    return [run for run in runs if run.error is None and run.contact_records]
+
+
+def _build_10m(runs: Sequence[ScaleRun], customers: dict[str, int]) -> Verdict:
+    target = f"dbt build of 10m under {TARGET_BUILD_SECONDS_10M / 60:.0f} min"
+    complete = [run for run in _complete(runs) if run.stage("dbt build")]
+    measured = next((run for run in complete if run.scale == "10m"), None)
+    if measured is not None:
+        seconds = measured.stage("dbt build").seconds  # type: ignore[union-attr]
+        return Verdict(
+            target, f"{seconds / 60:.1f} min measured", seconds < TARGET_BUILD_SECONDS_10M
+        )
+    if len(complete) < 2 or "10m" not in customers:
+        return Verdict(target, "not measured; needs 10m or two smaller scales", None)
+    smaller, larger = sorted(complete, key=lambda run: run.contact_records)[-2:]
+    small_s = smaller.stage("dbt build").seconds  # type: ignore[union-attr]
+    large_s = larger.stage("dbt build").seconds  # type: ignore[union-attr]
+    per_record = (large_s - small_s) / (larger.contact_records - smaller.contact_records)
+    records = larger.contact_records * customers["10m"] / customers[larger.scale]
+    seconds = large_s + per_record * (records - larger.contact_records)
+    return Verdict(
+        target,
+        f"{seconds / 60:.1f} min projected for ~{records / 1e6:.1f}M records "
+        f"(slope {smaller.scale} -> {larger.scale}; not measured)",
+        seconds < TARGET_BUILD_SECONDS_10M,
+    )
+
+
+def format_targets(runs: Sequence[ScaleRun], customers: dict[str, int]) -> str:
+    """The issue's targets, each met, not met, or not judged, with what was measured."""
+    complete = _complete(runs)
+    verdicts = [_build_10m(runs, customers)]
+    stages = [(run, stage) for run in complete for stage in run.stages]
+    if stages:
+        run, stage = max(stages, key=lambda pair: pair[1].peak_rss_bytes)
+        verdicts.append(
+            Verdict(
+                f"peak RSS under {TARGET_PEAK_RSS_BYTES / 2**30:.0f} GiB in every stage",
+                f"largest {_mib(stage.peak_rss_bytes)} ({stage.name}, {run.scale})",
+                stage.peak_rss_bytes < TARGET_PEAK_RSS_BYTES,
+            )
+        )
+    ratios = []
+    for run in complete:
+        build, baseline = run.stage("dbt build"), run.stage("baseline SQL")
+        if build and baseline and baseline.seconds:
+            ratios.append((run.scale, build.seconds / baseline.seconds))
+    if ratios:
+        verdicts.append(
+            Verdict(
+                f"dbt build within {TARGET_RATIO}x the baseline SQL",
+                ", ".join(f"{scale} {ratio:.1f}x" for scale, ratio in ratios),
+                all(ratio <= TARGET_RATIO for _, ratio in ratios),
+            )
+        )
+    ordered = sorted(complete, key=lambda run: run.contact_records)
+    for name in STREAMING_STAGES:
+        peaks = [(run.scale, run.stage(name)) for run in ordered if run.stage(name)]
+        target = f"{name} peak RSS flat with scale (<= {FLAT_RSS_GROWTH}x a step)"
+        if len(peaks) < 2:
+            verdicts.append(Verdict(target, "needs two scales", None))
+            continue
+        sizes = [stage.peak_rss_bytes for _, stage in peaks]  # type: ignore[union-attr]
+        growth = max(b / a for a, b in itertools.pairwise(sizes) if a)
+        verdicts.append(
+            Verdict(
+                target,
+                " -> ".join(
+                    f"{scale} {_mib(size)}" for (scale, _), size in zip(peaks, sizes, strict=True)
+                )
+                + f" (largest step x{growth:.2f})",
+                growth <= FLAT_RSS_GROWTH,
+            )
+        )
+    return "\n".join(["Targets (issue 7)", *(verdict.line() for verdict in verdicts)])
+
+
 def run_benchmark(scales: Sequence[str], root: Path, seed: int = 42) -> int:
     """Run every scale, print the tables (stdout) and return the exit status."""
     runs: list[ScaleRun] = []
@@ -364,6 +489,10 @@ def run_benchmark(scales: Sequence[str], root: Path, seed: int = 42) -> int:
     slopes = format_slopes(runs)
     if slopes:
         print(slopes)
+        print()
+    from service_outcomes.generate import SCALES
+
+    print(format_targets(runs, {name: config.customers for name, config in SCALES.items()}))
     return 0 if all(run.ok for run in runs) else 1
 
 

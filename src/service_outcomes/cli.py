@@ -11,17 +11,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from service_outcomes.generate.config import VENDORS
+
 
 def _generate(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from service_outcomes.generate import SCALES, generate
 
-    config = replace(SCALES[args.scale], seed=args.seed)
+    config = SCALES[args.scale]
+    if args.seed is not None:
+        config = replace(config, seed=args.seed)
     if args.customers is not None:
         config = replace(config, customers=args.customers)
     if args.days is not None:
         config = replace(config, days=args.days)
+    config = replace(config, crm=args.crm, telephony=args.telephony, surveys=args.surveys)
     summary = generate(config, args.landing, args.truth, progress=not args.quiet)
     print(summary.summary())
     return 0
@@ -126,9 +131,26 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["ci", "100k", "demo", "1m", "10m"],
         help="preset size (default demo)",
     )
-    generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    generate.add_argument(
+        "--seed", type=int, help="random seed (default: the scale's own: 53 for ci, 42 otherwise)"
+    )
     generate.add_argument("--customers", type=int, help="override the preset's customer count")
     generate.add_argument("--days", type=int, help="override the preset's number of days")
+    for feed, help_text in (
+        ("crm", "which CRM writes the cases and customers"),
+        ("telephony", "which telephony system writes the contact records"),
+        ("surveys", "which survey platform writes the responses"),
+    ):
+        choices = VENDORS[feed]
+        generate.add_argument(
+            f"--{feed}",
+            choices=choices,
+            default=choices[0],
+            help=f"{help_text}: {', '.join(choices[:2])} or mixed (the second vendor serves "
+            f"the customers of some regions)"
+            + (" or none (no such system: nothing written)" if "none" in choices else "")
+            + f"; default {choices[0]}",
+        )
     generate.add_argument("--landing", type=Path, default=Path("data/landing"))
     generate.add_argument("--truth", type=Path, default=Path("data/truth"))
     generate.add_argument("--quiet", action="store_true", help="no progress display")
@@ -137,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser(
         "load",
         help="check landed files against their contracts and load them into DuckDB",
-        description="Check every file under LANDING against its contract (Great Expectations), "
+        description="Check every file under LANDING against its contract (in DuckDB), "
         "quarantine files that break a rule, and load the rest into the raw schemas of DATABASE. "
         "Files already loaded (same checksum) are skipped.",
     )

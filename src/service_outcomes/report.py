@@ -6,7 +6,7 @@ should compute them, so what this prints is what a dashboard on the marts would 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -37,6 +37,17 @@ chains as (
 select * from episodes cross join chains
 """
 
+#: Metrics the loaded sources cannot support, with the reason (fct_metric_availability).
+UNAVAILABLE_SQL = """
+select metric_id, unavailable_reason
+from marts_governance.fct_metric_availability
+where not is_available
+"""
+AVAILABILITY_EXISTS_SQL = """
+select count(*) from information_schema.tables
+where table_schema = 'marts_governance' and table_name = 'fct_metric_availability'
+"""
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -55,6 +66,8 @@ class Headline:
     fcr_version: int
     fcr_window_days: int
     repeat_version: int
+    #: Metric id -> "not available from these sources: ..." for metrics the sources cannot support.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     @property
     def first_contact_resolution(self) -> float | None:
@@ -79,6 +92,13 @@ def read_headline(database: Path) -> Headline:
         cursor = connection.execute(HEADLINE_SQL)
         row = cursor.fetchone()
         names = [column[0] for column in cursor.description]
+        unavailable: dict[str, str] = {}
+        exists = connection.execute(AVAILABILITY_EXISTS_SQL).fetchone()
+        if exists is not None and exists[0]:
+            unavailable = {
+                str(metric): str(reason)
+                for metric, reason in connection.execute(UNAVAILABLE_SQL).fetchall()
+            }
     if row is None:
         raise RuntimeError(f"{database}: the customer marts are empty; run `dbt build` first")
     values = dict(zip(names, row, strict=True))
@@ -96,6 +116,7 @@ def read_headline(database: Path) -> Headline:
         fcr_version=int(values["fcr_version"] or 0),
         fcr_window_days=int(values["fcr_window_days"] or 0),
         repeat_version=int(values["repeat_version"] or 0),
+        unavailable=unavailable,
     )
 
 
@@ -110,18 +131,30 @@ def _hours(seconds: float | None) -> str:
 def format_headline(headline: Headline) -> str:
     """A short plain-text table of the three outcomes, with their parts and definition versions."""
     h = headline
+    lines = {
+        "first_contact_resolution": "  First contact resolution  "
+        f"{_percent(h.first_contact_resolution)}"
+        f"   {h.fcr_numerator:,} / {h.fcr_denominator:,} mature assisted episodes"
+        f"   (v{h.fcr_version}, {h.fcr_window_days}-day window)",
+        "repeat_contact_rate": f"  Repeat contact rate       {_percent(h.repeat_contact_rate)}"
+        f"   {h.repeat_numerator:,} / {h.repeat_denominator:,} assisted chains"
+        f"   (v{h.repeat_version})",
+        "resolution_time": f"  Resolution time (mean)    {_hours(h.mean_resolution_seconds)}"
+        f"   median {_hours(h.median_resolution_seconds).strip()}"
+        f"   over {h.resolved_episodes:,} confirmed resolutions",
+    }
+    labels = {
+        "first_contact_resolution": "First contact resolution",
+        "repeat_contact_rate": "Repeat contact rate",
+        "resolution_time": "Resolution time (mean)",
+    }
+    for metric, reason in h.unavailable.items():
+        if metric in lines:  # never a zero: the reason the sources cannot give the figure
+            lines[metric] = f"  {labels[metric]:<25} {reason}"
     return "\n".join(
         [
             f"Customer outcomes (data horizon {h.as_of_at} UTC; "
             f"{h.episodes:,} episodes, {h.contact_chains:,} contact chains)",
-            f"  First contact resolution  {_percent(h.first_contact_resolution)}"
-            f"   {h.fcr_numerator:,} / {h.fcr_denominator:,} mature assisted episodes"
-            f"   (v{h.fcr_version}, {h.fcr_window_days}-day window)",
-            f"  Repeat contact rate       {_percent(h.repeat_contact_rate)}"
-            f"   {h.repeat_numerator:,} / {h.repeat_denominator:,} assisted chains"
-            f"   (v{h.repeat_version})",
-            f"  Resolution time (mean)    {_hours(h.mean_resolution_seconds)}"
-            f"   median {_hours(h.median_resolution_seconds).strip()}"
-            f"   over {h.resolved_episodes:,} confirmed resolutions",
+            *lines.values(),
         ]
     )

@@ -7,6 +7,15 @@ the few tables the site needs into a separate file in a storage format 1.x reade
 - ``scorecard_monthly``: one row per outcome and UTC month, with the numerator and denominator
   summed from the marts and the ratio computed from those sums (as a BI tool on the marts would);
 - ``metric_catalogue``: the active registry definitions from marts_governance.dim_metric_catalogue.
+- ``metric_availability``: per active metric, whether the loaded sources support it and if not
+  the reason ("not available from these sources: ..."), from
+  marts_governance.fct_metric_availability, so the site shows the reason instead of a figure.
+- the board pages' tables (:data:`BOARD_TABLES`): the scorecard with red / amber / green, its
+  monthly series, OKR progress, the logic model's links and the gaming watch, copied from the
+  board marts (``fct_board_scorecard``, ``fct_board_outcomes_monthly``, ``fct_okr_progress``,
+  ``fct_logic_model_links_monthly``, ``fct_gaming_watch_teams_quarterly``).
+- the experiments page's tables (:data:`EXPERIMENT_TABLES`): ``fct_experiment_effects`` as it is,
+  and the first contact resolution of each arm per period, summed from ``fct_experiment_cells``.
 
 No figure is derived here that the marts do not already hold in parts: every value is a sum of a
 mart's numerator over a sum of its denominator, or a count of mart rows.
@@ -234,6 +243,91 @@ from warehouse.marts_governance.dim_metric_catalogue
 order by metric_id
 """
 
+# Which metrics the loaded sources cannot support, and why (README "A call log and nothing else").
+AVAILABILITY_SQL = """
+select metric_id, metric_name, lens, is_available, unavailable_reason
+from warehouse.marts_governance.fct_metric_availability
+order by lens, metric_id
+"""
+
+
+# The board pages (issue 8): copied from the board marts as they are, one table each.
+BOARD_TABLES: dict[str, str] = {
+    # the scorecard with its red / amber / green status, variance and trend (one row per metric)
+    "board_scorecard": """
+        select
+            metric_id, metric_name, lens, tier, unit, direction_of_good, rag_status,
+            trend_direction, latest_month, latest_numerator, latest_denominator, latest_value,
+            prior_month, prior_value, change_from_prior, is_better_than_prior, target_value,
+            red_threshold, variance_to_target, trend_months, trend_slope_per_month,
+            definition_version
+        from warehouse.marts_governance.fct_board_scorecard
+        order by lens, metric_id
+    """,
+    # the monthly series behind each scorecard figure's trend chart
+    "board_outcomes_monthly": """
+        select metric_id, metric_name, lens, period_month, numerator, denominator, metric_value
+        from warehouse.marts_governance.fct_board_outcomes_monthly
+        where metric_value is not null
+        order by metric_id, period_month
+    """,
+    "okr_progress": """
+        select
+            key_result_id, objective_id, metric_id, objective, key_result, lens, segment,
+            journey, owner, direction_of_good, progress_status, period_start, period_end,
+            as_of_date, period_elapsed_share, baseline_value, target_value, current_numerator,
+            current_denominator, current_value, progress_share
+        from warehouse.marts_governance.fct_okr_progress
+        order by objective_id, key_result_id
+    """,
+    "logic_model_links": """
+        select
+            link_id, period_month, driver_metric_id, outcome_metric_id, expected_direction,
+            rationale, experiment_anchor, association_status, is_observed_sign_contrary,
+            cell_count, observed_correlation, correlation_lower, correlation_upper,
+            association_slope
+        from warehouse.marts_governance.fct_logic_model_links_monthly
+        order by link_id, period_month
+    """,
+    "gaming_watch": """
+        select
+            agent_team, closure_quarter, is_premature_closure_flagged, is_sla_bunching_flagged,
+            is_on_gaming_watch, closures_judged, reopened_within_window, premature_closure_rate,
+            rest_premature_closure_rate, premature_gap_z_score, closed_just_before_deadline,
+            closed_just_after_deadline, sla_boundary_closure_share,
+            rest_sla_boundary_closure_share, sla_boundary_z_score
+        from warehouse.marts_risk.fct_gaming_watch_teams_quarterly
+        order by closure_quarter, agent_team
+    """,
+}
+
+
+# The experiments page: each experiment's effect size, interval and design check as the mart
+# holds them, and the outcome rate of each arm per period (sums of the cells' parts).
+EXPERIMENT_TABLES: dict[str, str] = {
+    "experiment_effects": """
+        select
+            experiment_id, experiment_name, design, driver_metric_id, outcome_metric_id,
+            expected_direction, owner, pre_period_start, start_date, end_date, treated_units,
+            control_units, estimand, variance_method, treated_episodes, control_episodes,
+            confidence_level, effect_estimate, standard_error, degrees_of_freedom, ci_lower,
+            ci_upper, finding, pre_period_difference, pre_trend_periods, pre_trend_slope,
+            pre_trend_ci_lower, pre_trend_ci_upper, pre_trend_status, fcr_definition_version
+        from warehouse.marts_decisions.fct_experiment_effects
+        order by start_date, experiment_id
+    """,
+    "experiment_periods": """
+        select
+            experiment_id, arm, period, period_index, period_start_date,
+            sum(fcr_numerator)::double as numerator,
+            sum(fcr_denominator)::double as denominator,
+            sum(fcr_numerator)::double / sum(fcr_denominator) as value
+        from warehouse.marts_decisions.fct_experiment_cells
+        group by all
+        order by experiment_id, period_index, arm
+    """,
+}
+
 
 @dataclass(frozen=True)
 class SiteExport:
@@ -268,6 +362,9 @@ def export_site_data(warehouse: Path, target: Path) -> SiteExport:
         )
         connection.execute(f"create table site.scorecard_monthly as {SCORECARD_SQL}")
         connection.execute(f"create table site.metric_catalogue as {CATALOGUE_SQL}")
+        connection.execute(f"create table site.metric_availability as {AVAILABILITY_SQL}")
+        for table, sql in {**BOARD_TABLES, **EXPERIMENT_TABLES}.items():
+            connection.execute(f"create table site.{table} as {sql}")
         scorecard = connection.execute(
             "select count(*), max(outcome_month)::varchar from site.scorecard_monthly"
         ).fetchone()

@@ -57,3 +57,16 @@ def test_unknown_scale_is_rejected_with_the_choices(capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit):
         build_parser().parse_args(["generate", "--scale", "huge"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_an_unavailable_outcome_is_named_with_its_reason_never_a_zero() -> None:
+    reason = "not available from these sources: no case was loaded"
+    headline = _headline(
+        fcr_numerator=0,
+        fcr_denominator=0,
+        unavailable={"first_contact_resolution": reason, "resolution_time": reason},
+    )
+    text = format_headline(headline)
+    fcr_line = next(line for line in text.splitlines() if "First contact resolution" in line)
+    assert fcr_line.strip() == f"First contact resolution  {reason}"
+    assert "0.0%" not in text and "Repeat contact rate" in text

@@ -1,0 +1,1 @@
+select * from board_scorecard

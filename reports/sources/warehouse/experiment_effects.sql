@@ -1,0 +1,1 @@
+select * from experiment_effects

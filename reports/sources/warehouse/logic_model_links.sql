@@ -1,0 +1,1 @@
+select * from logic_model_links

@@ -1,0 +1,1 @@
+select * from metric_availability
