@@ -320,7 +320,7 @@ def test_no_figure_lacks_a_definition_version(built_warehouse: BuiltWarehouse) -
         """
         select schema_name, table_name, list(column_name)
         from duckdb_columns()
-        where schema_name in ('marts_customer', 'marts_business', 'marts_risk')
+        where schema_name in ('marts_customer', 'marts_business', 'marts_risk', 'marts_decisions')
           and (table_name like 'fct_%' or table_name like 'rpt_%')
         group by 1, 2
         """,

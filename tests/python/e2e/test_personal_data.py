@@ -18,6 +18,7 @@ PUBLIC_SCHEMAS = (
     "marts_business",
     "marts_risk",
     "marts_governance",
+    "marts_decisions",
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 PHONE = re.compile(r"\+\d{9,15}\b")

@@ -185,6 +185,24 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _click_in_view(page: HeadlessPage, selector: str) -> None:
+    """Scroll the element to the middle of the window, then click it: the scorecard's tables
+    reach below the fold, where the page's sticky header or a chart still being drawn can be in
+    the way of a click at the element's position."""
+    page.evaluate(
+        "document.querySelector(arguments[0])"
+        ".scrollIntoView({block: 'center', behavior: 'instant'});",
+        selector,
+    )
+    page.wait_until(
+        "(r => r.top >= 0 && r.bottom <= window.innerHeight)"
+        f"(document.querySelector({selector!r}).getBoundingClientRect())",
+        description=f"{selector} in view",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.click(selector)
+
+
 def _scorecard_cell(metric_id: str, cell: str) -> str:
     return f"document.querySelector('tr[data-metric-id=\"{metric_id}\"] {cell}')"
 
@@ -229,7 +247,7 @@ def test_figure_links_to_its_registry_definition(
         description="the link from the FCR figure",
         screenshot_on_failure=FAILURE_SHOT,
     )
-    page.click(link)
+    _click_in_view(page, link)
     shown = page.wait_until(
         "location.pathname.replace(/\\/$/, '') === '/definitions'"
         f" && location.hash === '#{metric_id}'"
@@ -270,3 +288,236 @@ def test_customer_lens_page_shows_the_same_months(
         screenshot_on_failure=FAILURE_SHOT,
     )
     page.screenshot(ARTIFACTS / "report-site-customer.png")
+
+
+# --- the board pages (issue 8): scorecard against target, OKRs, logic model, gaming watch ---
+
+BOARD_SQL = """
+select metric_id, strftime(latest_month, '%Y-%m'), latest_value, unit, rag_status, target_value
+from marts_governance.fct_board_scorecard
+"""
+
+
+def _shown(metric_id: str, unit: str, value: float) -> str:
+    """A board figure as the scorecard page formats it."""
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if metric_id == "resolution_time":
+        return f"{value:.1f} h"
+    if unit.startswith("GBP"):
+        return f"£{value:.2f}"
+    return f"{value:.2f}"
+
+
+def _board_row(metric_id: str, cell: str) -> str:
+    return f"document.querySelector('tr[data-board-metric=\"{metric_id}\"] {cell}')"
+
+
+def test_board_scorecard_shows_rag_and_target_from_the_marts(
+    page: HeadlessPage, site_url: str, built_warehouse: BuiltWarehouse
+) -> None:
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        board = connection.execute(BOARD_SQL).fetchall()
+    assert len(board) >= 10, "the scorecard carries every metric with a target"
+    page.open(f"{site_url}/")
+    page.wait_until(
+        f"document.querySelectorAll('tr[data-board-metric]').length === {len(board)}",
+        description="every row of the board scorecard against target",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.evaluate("document.querySelector('table.rag').scrollIntoView({behavior: 'instant'});")
+    page.screenshot(ARTIFACTS / "report-site-board-rag.png")
+    for metric_id, month, value, unit, status, target in board:
+        shown = page.evaluate(f"return {_board_row(metric_id, 'td.figure')}.innerText.trim();")
+        row = page.evaluate(
+            'const r = document.querySelector(`tr[data-board-metric="${arguments[0]}"]`);'
+            " return [r.dataset.month, r.dataset.rag];",
+            metric_id,
+        )
+        target_shown = page.evaluate(
+            f"return {_board_row(metric_id, 'td.target')}.innerText.trim();"
+        )
+        assert shown == _shown(metric_id, unit, value), metric_id
+        assert row == [month, status], metric_id
+        assert target_shown == _shown(metric_id, unit, target), metric_id
+
+
+def _location_is(path: str, anchor: str) -> str:
+    return f"location.pathname.replace(/\\/$/, '') === '{path}' && location.hash === '#{anchor}'"
+
+
+def test_three_clicks_from_a_board_figure_to_definition_trend_and_evidence(
+    page: HeadlessPage, site_url: str, built_warehouse: BuiltWarehouse
+) -> None:
+    """From the FCR figure on the scorecard: one click to its registry definition, one to its
+    trend, two to the experiment evidence behind a driver the logic model links to it."""
+    metric_id = "first_contact_resolution"
+    definition, _ = _catalogue_entry(built_warehouse.database, metric_id)
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        anchors = {
+            anchor
+            for (anchor,) in connection.execute(
+                "select distinct experiment_anchor from"
+                " marts_governance.fct_logic_model_links_monthly where outcome_metric_id = ?",
+                [metric_id],
+            ).fetchall()
+        }
+    assert anchors, "the logic model links drivers to FCR"
+    row = f"tr[data-board-metric='{metric_id}']"
+
+    # click 1: the definition
+    page.open(f"{site_url}/")
+    page.wait_until(f'document.querySelector("{row} a.to-definition")', description="the board row")
+    _click_in_view(page, f"{row} a.to-definition")
+    shown = page.wait_until(
+        _location_is("/definitions", metric_id)
+        + f" && document.querySelector('section#{metric_id} .definition-text')?.innerText",
+        description="the FCR definition",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    assert _squash(str(shown)) == _squash(definition)
+
+    # click 1: the trend
+    page.open(f"{site_url}/")
+    page.wait_until(f'document.querySelector("{row} a.to-trend")', description="the board row")
+    _click_in_view(page, f"{row} a.to-trend")
+    page.wait_until(
+        _location_is("/trends", metric_id)
+        + f" && document.querySelector('section#{metric_id} [_echarts_instance_]')"
+        + f" && document.querySelector('section#{metric_id} td.figure')",
+        description="the FCR trend chart and its months",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.screenshot(ARTIFACTS / "report-site-trend.png")
+
+    # clicks 1 and 2: the drivers, then the experiment evidence behind one of them
+    page.open(f"{site_url}/")
+    page.wait_until(f'document.querySelector("{row} a.to-drivers")', description="the board row")
+    _click_in_view(page, f"{row} a.to-drivers")
+    page.wait_until(
+        _location_is("/logic-model", metric_id)
+        + f" && document.querySelector('section#{metric_id} a.experiment-link')",
+        description="the drivers of FCR in the logic model",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.screenshot(ARTIFACTS / "report-site-logic-model.png")
+    href = page.evaluate(
+        f"return document.querySelector('section#{metric_id} a.experiment-link')"
+        ".getAttribute('href');"
+    )
+    anchor = str(href).split("#", 1)[1]
+    assert anchor in anchors
+    _click_in_view(page, f"section#{metric_id} a.experiment-link")
+    page.wait_until(
+        _location_is("/experiments", anchor),
+        description="the experiments page at the driver's anchor",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.screenshot(ARTIFACTS / "report-site-experiment-evidence.png")
+
+
+def test_okr_and_gaming_watch_pages_show_the_marts(
+    page: HeadlessPage, site_url: str, built_warehouse: BuiltWarehouse
+) -> None:
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        okrs = connection.execute(
+            "select key_result_id, current_value, progress_status"
+            " from marts_governance.fct_okr_progress"
+        ).fetchall()
+        watched = {
+            team
+            for (team,) in connection.execute(
+                "select distinct agent_team from marts_risk.fct_gaming_watch_teams_quarterly"
+                " where is_on_gaming_watch"
+            ).fetchall()
+        }
+    assert okrs and watched
+    page.open(f"{site_url}/okrs/")
+    page.wait_until(
+        f"document.querySelectorAll('tr[data-key-result]').length === {len(okrs)}",
+        description="every key result",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.screenshot(ARTIFACTS / "report-site-okrs.png")
+    for key_result, value, status in okrs:
+        cells = page.evaluate(
+            'const r = document.querySelector(`tr[data-key-result="${arguments[0]}"]`);'
+            " return [r.querySelector('td.current').innerText.trim(), r.dataset.status];",
+            key_result,
+        )
+        assert cells == ["—" if value is None else f"{value:.3f}", status], key_result
+    page.open(f"{site_url}/gaming-watch/")
+    page.wait_until(
+        "document.querySelectorAll('tr[data-team]').length > 0",
+        description="the gaming watch table",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.screenshot(ARTIFACTS / "report-site-gaming-watch.png")
+    shown = page.evaluate(
+        "return [...document.querySelectorAll('tr[data-watch=\"true\"]')].map(r => r.dataset.team);"
+    )
+    assert set(shown) == watched
+
+
+# --- the experiments page (issue 8): effect sizes, intervals and design checks ---
+
+EXPERIMENTS_SQL = """
+select experiment_id, driver_metric_id, outcome_metric_id, effect_estimate, ci_lower, ci_upper,
+    confidence_level, finding, pre_trend_status
+from marts_decisions.fct_experiment_effects
+order by start_date, experiment_id
+"""
+
+
+def test_experiments_page_shows_each_effect_and_links_to_its_outcome(
+    page: HeadlessPage, site_url: str, built_warehouse: BuiltWarehouse
+) -> None:
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        experiments = connection.execute(EXPERIMENTS_SQL).fetchall()
+    assert len(experiments) >= 2, "a randomised and a difference-in-differences experiment"
+    page.open(f"{site_url}/experiments/")
+    page.wait_until(
+        f"document.querySelectorAll('table.experiments tr[data-experiment-id]').length"
+        f" === {len(experiments)}",
+        description="a row per experiment",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.wait_until(
+        "document.querySelectorAll('section.experiment [_echarts_instance_]').length > 0",
+        description="the arms' outcome by period",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    page.screenshot(ARTIFACTS / "report-site-experiments.png")
+    for experiment_id, driver, outcome, effect, lower, upper, level, finding, check in experiments:
+        row = f'table.experiments tr[data-experiment-id="{experiment_id}"]'
+        shown = page.evaluate(
+            "const r = document.querySelector(arguments[0]);"
+            " return ['td.effect', 'td.interval', 'td.finding', 'td.pre-trend-status']"
+            ".map(c => r.querySelector(c).innerText.trim());",
+            row,
+        )
+        assert shown == [
+            f"{effect * 100:+.1f} pts",
+            f"{lower * 100:+.1f} to {upper * 100:+.1f} pts ({level * 100:.0f}%)",
+            finding,
+            check,
+        ], experiment_id
+        # the logic model links a driver to /experiments#<driver>: the experiment's section
+        section = page.evaluate(
+            "return document.getElementById(arguments[0])?.dataset.experimentId;", driver
+        )
+        assert section == experiment_id
+        href = page.evaluate(
+            f"return document.querySelector('{row} a.outcome-link').getAttribute('href');"
+        )
+        assert href == f"/definitions#{outcome}"
+    first_outcome = experiments[0][2]
+    definition, _ = _catalogue_entry(built_warehouse.database, first_outcome)
+    page.click(f'table.experiments tr[data-experiment-id="{experiments[0][0]}"] a.outcome-link')
+    shown_definition = page.wait_until(
+        _location_is("/definitions", first_outcome)
+        + f" && document.querySelector('section#{first_outcome} .definition-text')?.innerText",
+        description="the outcome's definition from the experiments page",
+        screenshot_on_failure=FAILURE_SHOT,
+    )
+    assert _squash(str(shown_definition)) == _squash(definition)
