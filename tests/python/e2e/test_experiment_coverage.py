@@ -158,8 +158,7 @@ def _same_effects(left: dict[str, tuple], right: dict[str, tuple]) -> bool:
         return a == b
 
     return left.keys() == right.keys() and all(
-        len(left[key]) == len(right[key]) and all(map(same, left[key], right[key]))
-        for key in left
+        len(left[key]) == len(right[key]) and all(map(same, left[key], right[key])) for key in left
     )
 
 
@@ -210,7 +209,8 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[World]]:
         world = _read(database, seed, folder / "truth")
         if seed == seeds[0]:
             assert _same_effects(world.effects, by_dbt.effects), (
-                f"the compiled SQL must reproduce dbt's figures: {world.effects} vs {by_dbt.effects}"
+                "the compiled SQL must reproduce dbt's figures: "
+                f"{world.effects} vs {by_dbt.effects}"
             )
         out.append(world)
         shutil.rmtree(folder / "landing", ignore_errors=True)
