@@ -283,9 +283,9 @@ BOARD_TABLES: dict[str, str] = {
     "logic_model_links": """
         select
             link_id, period_month, driver_metric_id, outcome_metric_id, expected_direction,
-            rationale, experiment_anchor, association_status, is_observed_sign_contrary,
-            cell_count, observed_correlation, correlation_lower, correlation_upper,
-            association_slope
+            rationale, experiment_anchor, experiments_on_driver, association_status,
+            is_observed_sign_contrary, cell_count, observed_correlation, correlation_lower,
+            correlation_upper, association_slope
         from warehouse.marts_governance.fct_logic_model_links_monthly
         order by link_id, period_month
     """,

@@ -9,12 +9,24 @@ links as (
     select * from {{ ref('logic_model_links') }}
 ),
 
+experiments as (
+    select * from {{ ref('experiments') }}
+),
+
 driver_days as (
     select * from {{ ref('fct_driver_outcomes_daily') }}
 ),
 
 outcome_days as (
     select * from {{ ref('fct_customer_outcomes_daily') }}
+),
+
+experiments_by_driver as (
+    select
+        driver_metric_id,
+        count(*) as experiments_on_driver
+    from experiments
+    group by driver_metric_id
 ),
 
 association_definition as (
@@ -171,6 +183,8 @@ final as (
         links.expected_direction,
         links.rationale,
         links.experiment_anchor,
+        cast(coalesce(experiments_by_driver.experiments_on_driver, 0) as {{ dbt.type_bigint() }})
+            as experiments_on_driver,
         case
             when intervals.cell_count < intervals.minimum_cells or intervals.correlation_lower is null
                 then 'not_judged'
@@ -202,6 +216,8 @@ final as (
     from intervals
     inner join links
         on intervals.link_id = links.link_id
+    left join experiments_by_driver
+        on links.driver_metric_id = experiments_by_driver.driver_metric_id
 )
 
 select * from final

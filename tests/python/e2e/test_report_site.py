@@ -511,6 +511,23 @@ def test_experiments_page_shows_each_effect_and_links_to_its_outcome(
             f"return document.querySelector('{row} a.outcome-link').getAttribute('href');"
         )
         assert href == f"/definitions#{outcome}"
+    # every other driver in the logic model has its own "not yet tested" section, so no
+    # evidence link on the logic-model page leads nowhere
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        untested = sorted(
+            str(driver)
+            for (driver,) in connection.execute(
+                "select distinct driver_metric_id "
+                "from marts_governance.fct_logic_model_links_monthly "
+                "where experiments_on_driver = 0"
+            ).fetchall()
+        )
+    assert untested, "the logic model has drivers no experiment has changed yet"
+    assert not set(untested) & {driver for _, driver, *_ in experiments}
+    shown_untested = page.evaluate(
+        "return [...document.querySelectorAll('section.untested-driver')].map(s => s.id).sort();"
+    )
+    assert shown_untested == untested
     first_outcome = experiments[0][2]
     definition, _ = _catalogue_entry(built_warehouse.database, first_outcome)
     page.click(f'table.experiments tr[data-experiment-id="{experiments[0][0]}"] a.outcome-link')
