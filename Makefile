@@ -72,8 +72,10 @@ generate: setup  ## write the simulated exports (SCALE=ci|100k|demo|1m|10m, SEED
 load: setup  ## check the landed files and load them into DuckDB
 	$(BIN)/service-outcomes load --landing $(DATA)/landing --quarantine $(DATA)/quarantine --database $(WAREHOUSE)
 
-build: setup  ## dbt source freshness, then dbt build: seeds, snapshots, models, data tests and unit tests
-	$(BIN)/dbt source freshness --quiet --no-use-colors
+build: setup  ## dbt source freshness of the feeds loaded so far, then dbt build: seeds, snapshots, models, data tests and unit tests
+	sources="$$($(BIN)/service-outcomes loaded-sources --database $(WAREHOUSE))"; \
+	if [ -n "$$sources" ]; then $(BIN)/dbt source freshness --quiet --no-use-colors --select $$sources; \
+	else echo "dbt source freshness: nothing loaded yet"; fi
 	$(BIN)/dbt build --no-use-colors
 
 docs: setup  ## generate the dbt docs as one self-contained page

@@ -1,4 +1,5 @@
-"""Command line: ``service-outcomes generate | load | map | report | site-data | bench``.
+"""Command line: ``service-outcomes generate | load | loaded-sources | map | report | site-data |
+bench``.
 
 The commands are thin: each parses its options and calls one function of the package, so the
 same work can be driven from tests or another orchestrator.
@@ -47,6 +48,22 @@ def _load(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 3
     print(report.summary())
+    return 0
+
+
+def _loaded_sources(args: argparse.Namespace) -> int:
+    from service_outcomes.landing.contract import load_contracts
+    from service_outcomes.landing.ledger import loaded_sources
+
+    loaded = loaded_sources(args.database)
+    known = sorted({source for source, _ in load_contracts()})
+    never = [source for source in known if source not in loaded]
+    if never:
+        print(
+            f"freshness not checked for {', '.join(never)}: never loaded into {args.database}",
+            file=sys.stderr,
+        )
+    print(" ".join(f"source:{source}" for source in loaded))
     return 0
 
 
@@ -187,6 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     map_.add_argument("--delivery-date", help="YYYY-MM-DD delivery folder (default today, UTC)")
     map_.add_argument("--quiet", action="store_true", help="no progress display")
     map_.set_defaults(handler=_map)
+
+    loaded = commands.add_parser(
+        "loaded-sources",
+        help="print dbt selectors (source:NAME) of the feeds with at least one file loaded",
+        description="Print, space-separated, a dbt selector for every source with at least one "
+        "file loaded (raw_meta.load_ledger), for `dbt source freshness --select`: a feed this "
+        "estate never delivered (a call log with no CRM) is not reported stale. The feeds left "
+        "out are named on stderr. Prints nothing when nothing was loaded.",
+    )
+    loaded.add_argument("--database", type=Path, default=Path("data/warehouse.duckdb"))
+    loaded.set_defaults(handler=_loaded_sources)
 
     report = commands.add_parser(
         "report",

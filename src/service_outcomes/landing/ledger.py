@@ -4,6 +4,7 @@ one per file skipped because its exact bytes were already loaded from another pa
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -97,3 +98,21 @@ def record(
             duration_seconds,
         ],
     )
+
+
+def loaded_sources(database: Path) -> list[str]:
+    """The sources (``salesforce``, ``amazon_connect``, ...) with at least one file loaded, sorted;
+    empty when nothing was ever loaded (no warehouse file, or no ledger in it yet)."""
+    if not database.exists():
+        return []
+    with duckdb.connect(str(database), read_only=True) as con:
+        has_ledger = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw_meta' and table_name = 'load_ledger'"
+        ).fetchall()[0][0]
+        if not has_ledger:
+            return []
+        rows = con.execute(
+            "select distinct source from raw_meta.load_ledger where status = 'loaded' order by 1"
+        ).fetchall()
+    return [str(source) for (source,) in rows]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import duckdb
 import pytest
 
-from service_outcomes.cli import build_parser
+from service_outcomes.cli import build_parser, main
+from service_outcomes.landing import ledger
 from service_outcomes.report import Headline, format_headline
 
 
@@ -45,7 +50,9 @@ def test_empty_denominators_print_not_available_rather_than_zero() -> None:
     assert "n/a" in format_headline(headline)
 
 
-@pytest.mark.parametrize("command", ["generate", "load", "report"])
+@pytest.mark.parametrize(
+    "command", ["generate", "load", "loaded-sources", "map", "report", "site-data", "bench"]
+)
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args([command, "--help"])
@@ -70,3 +77,31 @@ def test_an_unavailable_outcome_is_named_with_its_reason_never_a_zero() -> None:
     fcr_line = next(line for line in text.splitlines() if "First contact resolution" in line)
     assert fcr_line.strip() == f"First contact resolution  {reason}"
     assert "0.0%" not in text and "Repeat contact rate" in text
+
+
+def test_freshness_is_selected_only_for_the_feeds_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make build` runs `dbt source freshness --select $(service-outcomes loaded-sources)`: a call
+    log with no CRM is not reported stale for the CRM it never had."""
+    database = tmp_path / "warehouse.duckdb"
+    assert main(["loaded-sources", "--database", str(database)]) == 0
+    assert capsys.readouterr().out.strip() == ""  # no warehouse yet: nothing to check
+    with duckdb.connect(str(database)) as con:
+        ledger.ensure(con)
+        at = dt.datetime(2026, 3, 2, 6, 0)
+        rows = [
+            ("amazon_connect/x.jsonl", "amazon_connect", "loaded"),
+            ("amazon_connect/y.jsonl", "amazon_connect", "loaded"),
+            ("salesforce/Case.csv", "salesforce", "quarantined"),
+        ]
+        for source_file, source, status in rows:
+            con.execute(
+                "insert into raw_meta.load_ledger values (?, ?, 't', ?, 'h', 1, 1, ?, ?, 0.1)",
+                [source_file, source, dt.date(2026, 3, 2), status, at],
+            )
+    assert ledger.loaded_sources(database) == ["amazon_connect"]
+    assert main(["loaded-sources", "--database", str(database)]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.strip() == "source:amazon_connect"
+    assert "freshness not checked for qualtrics, salesforce: never loaded" in printed.err
