@@ -4,6 +4,43 @@
     these parts, so each metric is summed in one place. Metrics whose mart has no segment or intent
     carry nulls there. NPS's numerator is 100 x (promoters - detractors), so that every value is
     numerator / denominator. See DECISIONLOG "Board scorecard". -#}
+{#- Which parts make each board metric: the parts CTE, the numerator and denominator (resolution
+    time in hours per confirmed resolution) and, for the onboarding key results, the slice.
+    complaint_handling_compliance has no segment or intent. -#}
+{%- set board_metric_parts = [
+    {'metric_id': 'first_contact_resolution', 'parts': 'episode_parts',
+        'numerator': 'fcr_numerator', 'denominator': 'fcr_denominator'},
+    {'metric_id': 'digital_containment', 'parts': 'episode_parts',
+        'numerator': 'containment_numerator', 'denominator': 'containment_denominator'},
+    {'metric_id': 'resolution_time', 'parts': 'episode_parts',
+        'numerator': 'confirmed_resolution_seconds / 3600.0', 'denominator': 'confirmed_resolution_count'},
+    {'metric_id': 'verified_digital_onboarding_completion', 'parts': 'episode_parts',
+        'numerator': 'containment_numerator', 'denominator': 'containment_denominator',
+        'where': "intent = 'onboarding'"},
+    {'metric_id': 'assisted_contacts_per_onboarding', 'parts': 'episode_parts',
+        'numerator': 'mature_assisted_chains', 'denominator': 'containment_denominator',
+        'where': "intent = 'onboarding'"},
+    {'metric_id': 'repeat_contact_rate', 'parts': 'chain_parts',
+        'numerator': 'repeat_numerator', 'denominator': 'repeat_denominator'},
+    {'metric_id': 'authentication_pass_rate', 'parts': 'chain_parts',
+        'numerator': 'auth_passed', 'denominator': 'auth_attempted'},
+    {'metric_id': 'knowledge_accuracy', 'parts': 'chain_parts',
+        'numerator': 'accurate_article_uses', 'denominator': 'article_uses'},
+    {'metric_id': 'transfer_rate', 'parts': 'chain_parts',
+        'numerator': 'transfer_numerator', 'denominator': 'transfer_denominator'},
+    {'metric_id': 'csat', 'parts': 'survey_parts',
+        'numerator': 'csat_top_two_box', 'denominator': 'csat_answered'},
+    {'metric_id': 'customer_effort', 'parts': 'survey_parts',
+        'numerator': 'effort_easy', 'denominator': 'effort_answered'},
+    {'metric_id': 'nps', 'parts': 'survey_parts',
+        'numerator': '100 * net_promoters', 'denominator': 'recommend_answered'},
+    {'metric_id': 'cost_per_contact', 'parts': 'cost_parts',
+        'numerator': 'cost_to_serve', 'denominator': 'costed_chains'},
+    {'metric_id': 'avoidable_contact_rate', 'parts': 'cost_parts',
+        'numerator': 'avoidable_numerator', 'denominator': 'avoidable_denominator'},
+    {'metric_id': 'complaint_handling_compliance', 'parts': 'risk_parts',
+        'numerator': 'complaint_breaches', 'denominator': 'complaints_judged', 'unsegmented': true},
+] -%}
 with
 
 episodes as (
@@ -101,143 +138,22 @@ risk_parts as (
 ),
 
 unioned as (
-    select
-        period_month,
-        segment,
-        intent,
-        'first_contact_resolution' as metric_id,
-        fcr_numerator as numerator,
-        fcr_denominator as denominator
-    from episode_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'digital_containment' as metric_id,
-        containment_numerator as numerator,
-        containment_denominator as denominator
-    from episode_parts
-    union all
-    -- resolution time in hours per confirmed resolution
-    select
-        period_month,
-        segment,
-        intent,
-        'resolution_time' as metric_id,
-        confirmed_resolution_seconds / 3600.0 as numerator,
-        confirmed_resolution_count as denominator
-    from episode_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'verified_digital_onboarding_completion' as metric_id,
-        containment_numerator as numerator,
-        containment_denominator as denominator
-    from episode_parts
-    where intent = 'onboarding'
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'assisted_contacts_per_onboarding' as metric_id,
-        mature_assisted_chains as numerator,
-        containment_denominator as denominator
-    from episode_parts
-    where intent = 'onboarding'
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'repeat_contact_rate' as metric_id,
-        repeat_numerator as numerator,
-        repeat_denominator as denominator
-    from chain_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'authentication_pass_rate' as metric_id,
-        auth_passed as numerator,
-        auth_attempted as denominator
-    from chain_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'knowledge_accuracy' as metric_id,
-        accurate_article_uses as numerator,
-        article_uses as denominator
-    from chain_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'transfer_rate' as metric_id,
-        transfer_numerator as numerator,
-        transfer_denominator as denominator
-    from chain_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'csat' as metric_id,
-        csat_top_two_box as numerator,
-        csat_answered as denominator
-    from survey_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'customer_effort' as metric_id,
-        effort_easy as numerator,
-        effort_answered as denominator
-    from survey_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'nps' as metric_id,
-        100 * net_promoters as numerator,
-        recommend_answered as denominator
-    from survey_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'cost_per_contact' as metric_id,
-        cost_to_serve as numerator,
-        costed_chains as denominator
-    from cost_parts
-    union all
-    select
-        period_month,
-        segment,
-        intent,
-        'avoidable_contact_rate' as metric_id,
-        avoidable_numerator as numerator,
-        avoidable_denominator as denominator
-    from cost_parts
-    union all
-    select
-        period_month,
-        null as segment,
-        null as intent,
-        'complaint_handling_compliance' as metric_id,
-        complaint_breaches as numerator,
-        complaints_judged as denominator
-    from risk_parts
+    {%- for metric in board_metric_parts %}
+        select
+            period_month,
+            {{ 'null as segment' if metric.get('unsegmented') else 'segment' }},
+            {{ 'null as intent' if metric.get('unsegmented') else 'intent' }},
+            '{{ metric.metric_id }}' as metric_id,
+            {{ metric.numerator }} as numerator,
+            {{ metric.denominator }} as denominator
+        from {{ metric.parts }}
+        {%- if metric.get('where') %}
+            where {{ metric.where }}
+        {%- endif %}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
