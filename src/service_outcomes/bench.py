@@ -48,6 +48,7 @@ from pathlib import Path
 import duckdb
 
 from service_outcomes import bench_incremental
+from service_outcomes.memory import build_memory_limit, limit_memory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
@@ -179,6 +180,7 @@ def _figures(cursor: duckdb.DuckDBPyConnection) -> Figures:
 def baseline_figures(database: Path, seeds: Path = SEEDS) -> Figures:
     """Run the baseline over the raw tables of a loaded warehouse file."""
     with duckdb.connect(str(database), read_only=True) as connection:
+        limit_memory(connection, build_memory_limit())
         return _figures(connection.execute(baseline_sql(seeds)))
 
 

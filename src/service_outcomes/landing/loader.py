@@ -19,8 +19,6 @@ from .report import LoadReport, Progress
 from .rowcount import count_data_rows
 
 GENERATED_MARKER = "_generated.json"
-#: DuckDB's memory cap for a load (it spills to its temporary directory beyond it).
-MEMORY_LIMIT = "2GB"
 
 
 def _utc_now() -> dt.datetime:
@@ -55,8 +53,8 @@ def load_landing(
             # Every file still commits on its own, durably in the WAL; merging the WAL into the
             # database file only every ~1 GB (and at close) spares a checkpoint per few files.
             con.execute("set checkpoint_threshold = '1GB'")
-            # One file is staged at a time: memory stays flat whatever the size of the estate.
-            con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+            # One file is staged at a time, and connect_warehouse caps DuckDB's memory
+            # (service_outcomes.memory): memory stays flat whatever the size of the estate.
             warehouse.ensure_raw_tables(con, contracts.values())
             ledger.ensure(con)
             quarantine.ensure(con)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from service_outcomes.memory import limit_memory, load_memory_limit
+
 _POLL_SECONDS = 0.5
 
 
@@ -73,7 +75,9 @@ def connect_warehouse(
     told = False
     while True:
         try:
-            return duckdb.connect(str(database))
+            connection = duckdb.connect(str(database))
+            limit_memory(connection, load_memory_limit())
+            return connection
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
