@@ -409,8 +409,9 @@ def test_three_clicks_from_a_board_figure_to_definition_trend_and_evidence(
     assert anchor in anchors
     _click_in_view(page, f"section#{metric_id} a.experiment-link")
     page.wait_until(
-        _location_is("/experiments", anchor),
-        description="the experiments page at the driver's anchor",
+        _location_is("/experiments", anchor)
+        + f" && document.querySelector('section.experiment#{anchor} dd.effect')?.innerText",
+        description="the experiment on the driver, at its anchor, with its effect size",
         screenshot_on_failure=FAILURE_SHOT,
     )
     page.screenshot(ARTIFACTS / "report-site-experiment-evidence.png")
