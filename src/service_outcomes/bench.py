@@ -402,13 +402,20 @@ class Verdict:
         return f"  {status} {self.target:<44} {self.measured}"
 
 
-def _complete(runs: Sequence[ScaleRun]) -> list[ScaleRun]:
-    return [run for run in runs if run.error is None and run.contact_records]
+def _passed(runs: Sequence[ScaleRun], name: str) -> list[tuple[ScaleRun, Stage]]:
+    """Each loaded scale's stage ``name`` where it ran and passed, smallest scale first: a target
+    is judged on the stages it needs, so a later stage failing (a test) leaves it judged."""
+    found = []
+    for run in sorted(runs, key=lambda run: run.contact_records):
+        stage = run.stage(name)
+        if run.contact_records and stage is not None and stage.ok:
+            found.append((run, stage))
+    return found
 
 
 def _build_10m(runs: Sequence[ScaleRun], customers: dict[str, int]) -> Verdict:
     target = f"dbt build of 10m under {TARGET_BUILD_SECONDS_10M / 60:.0f} min"
-    complete = [run for run in _complete(runs) if run.stage("dbt build")]
+    complete = [run for run, _ in _passed(runs, "dbt build")]
     measured = next((run for run in complete if run.scale == "10m"), None)
     if measured is not None:
         seconds = measured.stage("dbt build").seconds  # type: ignore[union-attr]
@@ -433,23 +440,28 @@ def _build_10m(runs: Sequence[ScaleRun], customers: dict[str, int]) -> Verdict:
 
 def format_targets(runs: Sequence[ScaleRun], customers: dict[str, int]) -> str:
     """The issue's targets, each met, not met, or not judged, with what was measured."""
-    complete = _complete(runs)
     verdicts = [_build_10m(runs, customers)]
-    stages = [(run, stage) for run in complete for stage in run.stages]
+    names = list(dict.fromkeys(stage.name for run in runs for stage in run.stages))
+    stages = [pair for name in names for pair in _passed(runs, name)]
+    failed = [
+        f"{stage.name} at {run.scale}" for run in runs for stage in run.stages if not stage.ok
+    ]
     if stages:
         run, stage = max(stages, key=lambda pair: pair[1].peak_rss_bytes)
         verdicts.append(
             Verdict(
                 f"peak RSS under {TARGET_PEAK_RSS_BYTES / 2**30:.0f} GiB in every stage",
-                f"largest {_mib(stage.peak_rss_bytes)} ({stage.name}, {run.scale})",
+                f"largest {_mib(stage.peak_rss_bytes)} ({stage.name}, {run.scale})"
+                + (f"; failed, not judged: {', '.join(failed)}" if failed else ""),
                 stage.peak_rss_bytes < TARGET_PEAK_RSS_BYTES,
             )
         )
-    ratios = []
-    for run in complete:
-        build, baseline = run.stage("dbt build"), run.stage("baseline SQL")
-        if build and baseline and baseline.seconds:
-            ratios.append((run.scale, build.seconds / baseline.seconds))
+    baselines = {run.scale: stage for run, stage in _passed(runs, "baseline SQL")}
+    ratios = [
+        (run.scale, build.seconds / baselines[run.scale].seconds)
+        for run, build in _passed(runs, "dbt build")
+        if run.scale in baselines and baselines[run.scale].seconds
+    ]
     if ratios:
         verdicts.append(
             Verdict(
@@ -458,14 +470,13 @@ def format_targets(runs: Sequence[ScaleRun], customers: dict[str, int]) -> str:
                 all(ratio <= TARGET_RATIO for _, ratio in ratios),
             )
         )
-    ordered = sorted(complete, key=lambda run: run.contact_records)
     for name in STREAMING_STAGES:
-        peaks = [(run.scale, run.stage(name)) for run in ordered if run.stage(name)]
+        peaks = [(run.scale, stage) for run, stage in _passed(runs, name)]
         target = f"{name} peak RSS flat with scale (<= {FLAT_RSS_GROWTH}x a step)"
         if len(peaks) < 2:
             verdicts.append(Verdict(target, "needs two scales", None))
             continue
-        sizes = [stage.peak_rss_bytes for _, stage in peaks]  # type: ignore[union-attr]
+        sizes = [stage.peak_rss_bytes for _, stage in peaks]
         growth = max(b / a for a, b in itertools.pairwise(sizes) if a)
         verdicts.append(
             Verdict(

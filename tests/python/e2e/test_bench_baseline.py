@@ -19,6 +19,7 @@ from service_outcomes.bench import (
     compare,
     format_run,
     format_slopes,
+    format_targets,
     mart_figures,
     parse_scales,
     run_stage,
@@ -128,3 +129,31 @@ def test_run_stage_reports_exit_code_and_peak_rss_of_the_child(tmp_path: Path) -
         "fail", [sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "b.log", dict(os.environ)
     )
     assert failed.returncode == 3 and not failed.ok
+
+
+def test_targets_are_judged_on_the_stages_they_need_when_a_later_stage_fails() -> None:
+    """The 10m run of the issue's benchmark: every stage passed but `dbt tests` (out of memory).
+    Its build is still a measurement, never replaced by a projection from smaller scales."""
+    names = ("generate", "check + load", "baseline SQL", "dbt build", "dbt tests")
+
+    def run(
+        scale: str, records: int, measured: list[tuple[float, int]], *, tests_ok: bool
+    ) -> ScaleRun:
+        stages = [
+            Stage(name, seconds, mib * 2**20, 0 if tests_ok or name != "dbt tests" else 1,
+                  Path(f"{name}.log"))
+            for name, (seconds, mib) in zip(names, measured, strict=True)
+        ]  # fmt: skip
+        return ScaleRun(scale, records, stages, error=None if tests_ok else "dbt tests failed")
+
+    small = run("1m", 1_308_954, [(107.1, 187), (98.7, 724), (14.6, 2788), (50.4, 4085),
+                                  (46.9, 2054)], tests_ok=True)  # fmt: skip
+    large = run("10m", 13_062_670, [(1143.4, 560), (798.1, 1151), (227.1, 4157), (579.5, 4490),
+                                    (260.1, 4290)], tests_ok=False)  # fmt: skip
+    text = format_targets([small, large], {"1m": 145_000, "10m": 1_450_000})
+    build_line = next(line for line in text.splitlines() if "dbt build of 10m" in line)
+    assert build_line.startswith("  NOT MET") and build_line.endswith("9.7 min measured")
+    assert "projected" not in text
+    assert "largest 4,490 MiB (dbt build, 10m); failed, not judged: dbt tests at 10m" in text
+    assert "1m 3.5x, 10m 2.6x" in text
+    assert "1m 187 MiB -> 10m 560 MiB (largest step x2.99)" in text
