@@ -24,6 +24,8 @@ from types import TracebackType
 import duckdb
 import psycopg2
 
+from service_outcomes.engines import raw_tables
+
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 SUPERUSER = "service_outcomes"
 DATABASE = "service_outcomes"
@@ -213,23 +215,12 @@ def copy_raw_schemas(duckdb_path: Path, dsn: str, schema_prefix: str = "raw_") -
     copied: dict[str, int] = {}
     source = duckdb.connect(str(duckdb_path), read_only=True)
     try:
-        tables = source.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where starts_with(table_schema, ?) and table_type = 'BASE TABLE' "
-            "order by table_schema, table_name",
-            [schema_prefix],
-        ).fetchall()
         with (
             tempfile.TemporaryDirectory(prefix="service-outcomes-copy-") as folder,
             psycopg2.connect(dsn) as target,
             target.cursor() as cursor,
         ):
-            for schema, table in tables:
-                columns = source.execute(
-                    "select column_name, data_type from information_schema.columns "
-                    "where table_schema = ? and table_name = ? order by ordinal_position",
-                    [schema, table],
-                ).fetchall()
+            for schema, table, columns in raw_tables(source, schema_prefix):
                 definition = ", ".join(
                     f'"{_postgres_name(name)}" {_postgres_type(kind)}' for name, kind in columns
                 )

@@ -29,6 +29,8 @@ from typing import Any
 
 import duckdb
 
+from service_outcomes.engines import raw_tables
+
 SPARK_DIR_VARIABLE = "SERVICE_OUTCOMES_SPARK_DIR"
 # The same default as the `spark` output of profiles.yml.
 DEFAULT_SPARK_DIR = Path("/tmp/service-outcomes-spark")
@@ -120,23 +122,12 @@ def copy_raw_schemas(
     copied: dict[str, int] = {}
     source = duckdb.connect(str(duckdb_path), read_only=True)
     try:
-        tables = source.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where starts_with(table_schema, ?) and table_type = 'BASE TABLE' "
-            "order by table_schema, table_name",
-            [schema_prefix],
-        ).fetchall()
         scratch.mkdir(parents=True, exist_ok=True)
         with (
             tempfile.TemporaryDirectory(prefix="copy-", dir=scratch) as folder,
             spark_session(scratch) as spark,
         ):
-            for schema, table in tables:
-                columns = source.execute(
-                    "select column_name, data_type from information_schema.columns "
-                    "where table_schema = ? and table_name = ? order by ordinal_position",
-                    [schema, table],
-                ).fetchall()
+            for schema, table, columns in raw_tables(source, schema_prefix):
                 parquet_path = Path(folder) / f"{schema}.{table}.parquet"
                 source.execute(f'copy "{schema}"."{table}" to \'{parquet_path}\' (format parquet)')
                 selected = ", ".join(
