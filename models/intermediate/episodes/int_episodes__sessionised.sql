@@ -34,6 +34,17 @@ episode_definition as (
     where metric_id = 'contact_episode' and status = 'active'
 ),
 
+-- The timeline is sessionised on narrow columns (chain, customer, intent, start) and the chains'
+-- other columns are joined back once; see DECISIONLOG "Windows on narrow keys".
+timeline as (
+    select
+        contact_chain_id,
+        customer_id,
+        intent,
+        started_at
+    from chains
+),
+
 with_previous as (
     select
         *,
@@ -41,13 +52,12 @@ with_previous as (
             partition by customer_id, intent
             order by started_at, contact_chain_id
         ) as previous_chain_started_at
-    from chains
+    from timeline
 ),
 
 episode_starts as (
     select
         with_previous.*,
-        episode_definition.episode_definition_version,
         case
             when with_previous.previous_chain_started_at is null then 1
             when {{ dbt.datediff('with_previous.previous_chain_started_at', 'with_previous.started_at', 'second') }}
@@ -80,50 +90,63 @@ with_episode_id as (
     from episode_numbered
 ),
 
-final as (
+-- position on the customer's timeline and within the episode
+-- cast: Spark's row_number() is a 4-byte int, DuckDB's and PostgreSQL's a bigint
+sequenced as (
     select
-        -- ids
         contact_chain_id,
         episode_id,
-        customer_id,
-        case_id,
-
-        -- dimensions
-        channel,
-        intent,
-        region,
-        segment,
-        bot_outcome,
-        customer_identity_source,
-
-        -- flags
-        is_assisted,
-        is_bot_only,
-        has_abandoned_leg,
-
-        -- position on the customer's timeline and within the episode
-        -- cast: Spark's row_number() is a 4-byte int, DuckDB's and PostgreSQL's a bigint
         cast(row_number() over (
             partition by customer_id order by started_at, contact_chain_id
         ) as {{ dbt.type_bigint() }}) as customer_chain_sequence,
         cast(row_number() over (
             partition by episode_id order by started_at, contact_chain_id
-        ) as {{ dbt.type_bigint() }}) as chain_sequence,
+        ) as {{ dbt.type_bigint() }}) as chain_sequence
+    from with_episode_id
+),
+
+final as (
+    select
+        -- ids
+        chains.contact_chain_id,
+        sequenced.episode_id,
+        chains.customer_id,
+        chains.case_id,
+
+        -- dimensions
+        chains.channel,
+        chains.intent,
+        chains.region,
+        chains.segment,
+        chains.bot_outcome,
+        chains.customer_identity_source,
+
+        -- flags
+        chains.is_assisted,
+        chains.is_bot_only,
+        chains.has_abandoned_leg,
+
+        -- position on the customer's timeline and within the episode
+        sequenced.customer_chain_sequence,
+        sequenced.chain_sequence,
 
         -- measures
-        leg_count,
-        transfer_count,
-        agent_interaction_seconds,
-        customer_hold_seconds,
-        after_contact_work_seconds,
+        chains.leg_count,
+        chains.transfer_count,
+        chains.agent_interaction_seconds,
+        chains.customer_hold_seconds,
+        chains.after_contact_work_seconds,
 
         -- timestamps (UTC)
-        started_at,
-        ended_at,
+        chains.started_at,
+        chains.ended_at,
 
         -- definition version
-        episode_definition_version
-    from with_episode_id
+        episode_definition.episode_definition_version
+    from chains
+    inner join sequenced
+        on chains.contact_chain_id = sequenced.contact_chain_id
+    cross join episode_definition
 )
 
 select * from final

@@ -78,7 +78,6 @@ kept_contact_records as (
         'amazon_connect' as source_system,
         'contact_records' as source_table,
         contact_records.contact_id as record_id,
-        contact_records.delivery_date as kept_delivery_date,
         contact_records.source_file as kept_source_file,
         contact_records.source_row as kept_source_row,
         contact_records.last_updated_at as kept_version_at,
@@ -95,9 +94,8 @@ kept_survey_responses as (
         'qualtrics' as source_system,
         'survey_responses' as source_table,
         survey_responses.response_id as record_id,
-        survey_responses.delivery_date as kept_delivery_date,
         survey_responses.source_file as kept_source_file,
-        cast(null as {{ dbt.type_bigint() }}) as kept_source_row,
+        survey_responses.source_row as kept_source_row,
         cast(null as {{ dbt.type_timestamp() }}) as kept_version_at,
         case
             when survey_responses.response_status = 'spam' then 'bot_or_monitoring'
@@ -131,9 +129,8 @@ kept_cases as (
         'salesforce' as source_system,
         'Case' as source_table,
         case_id as record_id,
-        delivery_date as kept_delivery_date,
         source_file as kept_source_file,
-        cast(null as {{ dbt.type_bigint() }}) as kept_source_row,
+        source_row as kept_source_row,
         system_modstamp_at as kept_version_at,
         exclusion_reason,
         exclusion_reason is null as is_in_base
@@ -146,9 +143,8 @@ kept_case_history as (
         'salesforce' as source_system,
         'CaseHistory' as source_table,
         case_history.case_history_id as record_id,
-        case_history.delivery_date as kept_delivery_date,
         case_history.source_file as kept_source_file,
-        cast(null as {{ dbt.type_bigint() }}) as kept_source_row,
+        case_history.source_row as kept_source_row,
         cast(null as {{ dbt.type_timestamp() }}) as kept_version_at,
         case
             when case_history.is_deleted then 'deleted_in_source'
@@ -168,9 +164,8 @@ kept_accounts as (
         'salesforce' as source_system,
         'Account' as source_table,
         account_id as record_id,
-        delivery_date as kept_delivery_date,
-        cast(null as {{ dbt.type_string() }}) as kept_source_file,
-        cast(null as {{ dbt.type_bigint() }}) as kept_source_row,
+        source_file as kept_source_file,
+        source_row as kept_source_row,
         system_modstamp_at as kept_version_at,
         case
             when is_deleted then 'deleted_in_source'
@@ -185,9 +180,8 @@ kept_customers as (
         'salesforce' as source_system,
         'Contact' as source_table,
         customers.customer_id as record_id,
-        customers.delivery_date as kept_delivery_date,
-        cast(null as {{ dbt.type_string() }}) as kept_source_file,
-        cast(null as {{ dbt.type_bigint() }}) as kept_source_row,
+        customers.source_file as kept_source_file,
+        customers.source_row as kept_source_row,
         customers.system_modstamp_at as kept_version_at,
         case
             when customers.is_deleted then 'deleted_in_source'
@@ -213,8 +207,7 @@ kept_versions as (
     select * from kept_customers
 ),
 
--- The delivered row the staging model kept is the one its lineage points to (the same file, or
--- the same delivery day where staging keeps no file); within one file the last row wins.
+-- The delivered row the staging model kept is the one its lineage points to: the same file and row.
 matched as (
     select
         delivered_rows.*,
@@ -223,9 +216,8 @@ matched as (
         kept_versions.exclusion_reason as kept_exclusion_reason,
         kept_versions.is_in_base as is_kept_in_base,
         coalesce(
-            delivered_rows.delivery_date = kept_versions.kept_delivery_date
-            and (kept_versions.kept_source_file is null or delivered_rows.source_file = kept_versions.kept_source_file)
-            and (kept_versions.kept_source_row is null or delivered_rows.source_row = kept_versions.kept_source_row),
+            delivered_rows.source_file = kept_versions.kept_source_file
+            and delivered_rows.source_row = kept_versions.kept_source_row,
             false
         ) as is_lineage_match
     from delivered_rows
@@ -236,28 +228,18 @@ matched as (
             and delivered_rows.record_id = kept_versions.record_id
 ),
 
-lineage_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by source_system, source_table, record_id, is_lineage_match
-            order by source_row desc
-        ) as lineage_rank
-    from matched
-),
-
 versions_classified as (
     select
         *,
         case
             when kept_record_id is null then 'unmatched'
-            when is_lineage_match and lineage_rank = 1 then 'kept'
+            when is_lineage_match then 'kept'
             when version_at = kept_version_at then 'duplicate'
             when version_at is null and kept_version_at is null then 'duplicate'
             when version_at < kept_version_at then 'superseded'
             else 'unmatched'
         end as version_status
-    from lineage_ranked
+    from matched
 ),
 
 final as (

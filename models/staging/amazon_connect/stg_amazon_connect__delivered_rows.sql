@@ -1,10 +1,12 @@
 {#- One row per contact record line as delivered (every duplicate and every version), with only
     its lineage and identity: what the data-quality audit needs to follow each delivered line to
-    the version kept in stg_amazon_connect__contact_records, or to the reason it was collapsed. -#}
+    the version kept in stg_amazon_connect__contact_records, or to the reason it was collapsed.
+    A view over the parsed lines: the JSON is read once, in base_amazon_connect__contact_record_versions. -#}
+{{ config(materialized='view') }}
 with
 
-source as (
-    select * from {{ source('amazon_connect', 'contact_records') }}
+record_versions as (
+    select * from {{ ref('base_amazon_connect__contact_record_versions') }}
 ),
 
 final as (
@@ -14,14 +16,14 @@ final as (
         'contact_records' as source_table,
 
         -- identity and version
-        {{ json_text('record', ['ContactId']) }} as record_id,
-        {{ utc_from_iso(json_text('record', ['LastUpdateTimestamp'])) }} as version_at,
+        contact_id as record_id,
+        last_updated_at as version_at,
 
         -- lineage
-        _source_file as source_file,
-        _source_row as source_row,
-        _delivery_date as delivery_date
-    from source
+        source_file,
+        source_row,
+        delivery_date
+    from record_versions
 )
 
 select * from final

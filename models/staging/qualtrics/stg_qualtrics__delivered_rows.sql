@@ -1,6 +1,8 @@
 {#- One row per survey response row as delivered (re-deliveries included), with only its lineage
     and identity, for the data-quality audit. A response has no version stamp: the latest
     delivery is the one kept in stg_qualtrics__survey_responses. -#}
+{#- A view: only the data-quality audit reads it, once per build. -#}
+{{ config(materialized='view') }}
 with
 
 source as (

@@ -107,6 +107,7 @@ final as (
         -- lineage
         deduplicated.source_system,
         deduplicated._source_file as source_file,
+        deduplicated._source_row as source_row,
         deduplicated._delivery_date as delivery_date
     from counted as deduplicated
     left join survey_status_vocabulary

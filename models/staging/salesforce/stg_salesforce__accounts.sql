@@ -1,20 +1,29 @@
 {#- One row per Account, latest version, from Salesforce or a mapped export of another CRM. The
-    account Name can be a person's name and is dropped. -#}
+    account Name can be a person's name and is dropped.
+    Incremental: a run re-ranks only the accounts with a row loaded since the previous one, over all
+    of their rows (DECISIONLOG "Incremental staging"). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='account_id',
+    on_schema_change='fail',
+) }}
 with
 
 source as (
     select * from {{ source('salesforce', 'accounts') }}
 ),
 
-versions_ranked as (
+-- The latest version: the greatest SystemModstamp, then the latest delivery (macro latest_lines).
+latest_rows as (
+    {{ latest_lines('source', 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
+),
+
+latest_versions as (
     select
         *,
-        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
-        row_number() over (
-            partition by Id
-            order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
-        ) as version_rank
-    from source
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system
+    from latest_rows
 ),
 
 final as (
@@ -43,9 +52,11 @@ final as (
 
         -- lineage
         source_system,
-        _delivery_date as delivery_date
-    from versions_ranked
-    where version_rank = 1
+        _source_file as source_file,
+        _source_row as source_row,
+        _delivery_date as delivery_date,
+        last_loaded_at
+    from latest_versions
 )
 
 select * from final

@@ -2,7 +2,16 @@
     from another CRM's change log mapped onto it (source_system). Status values stay as the
     system delivered them; whether a change closed or reopened the case is read through the
     system's rows of case_status_vocabulary, so the same event has the same flag in every source
-    (Salesforce Closed -> Reopened and ServiceNow Resolved -> In Progress are both reopens). -#}
+    (Salesforce Closed -> Reopened and ServiceNow Resolved -> In Progress are both reopens).
+    Field history rows are never updated; a row delivered again is one row, its latest delivery.
+    Incremental: a run re-reads only the rows with a copy loaded since the previous one (DECISIONLOG
+    "Incremental staging"). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='case_history_id',
+    on_schema_change='fail',
+) }}
 with
 
 source as (
@@ -13,17 +22,16 @@ case_status_vocabulary as (
     select * from {{ ref('case_status_vocabulary') }}
 ),
 
-deduplicated as (
-    select
-        *,
-        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
-        row_number() over (partition by Id order by _delivery_date desc, _source_row desc) as delivery_rank
-    from source
+-- The latest delivery of each row (macro latest_lines).
+latest_rows as (
+    {{ latest_lines('source', 'Id') }}
 ),
 
 latest_deliveries as (
-    select * from deduplicated
-    where delivery_rank = 1
+    select
+        *,
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system
+    from latest_rows
 ),
 
 final as (
@@ -54,7 +62,9 @@ final as (
         -- lineage
         latest_deliveries.source_system,
         latest_deliveries._source_file as source_file,
-        latest_deliveries._delivery_date as delivery_date
+        latest_deliveries._source_row as source_row,
+        latest_deliveries._delivery_date as delivery_date,
+        latest_deliveries.last_loaded_at
     from latest_deliveries
     left join case_status_vocabulary as old_status
         on

@@ -2,8 +2,16 @@
     from another CRM's export mapped onto the Case contract (source_system). Subject and
     Description are free text that can hold personal data and are not carried past the raw layer.
     The complaint-letter custom fields were added to the org later: read as empty when no export
-    carries them yet. -#}
+    carries them yet.
+    Incremental: a run re-ranks only the cases with a row loaded since the previous one, over all
+    of their rows (DECISIONLOG "Incremental staging"). -#}
 {%- set raw_cases = source('salesforce', 'cases') -%}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='case_id',
+    on_schema_change='fail',
+) }}
 
 with
 
@@ -23,20 +31,16 @@ channel_vocabulary as (
     select * from {{ ref('channel_vocabulary') }}
 ),
 
-versions_ranked as (
-    select
-        *,
-        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system,
-        row_number() over (
-            partition by Id
-            order by {{ utc_from_iso('SystemModstamp') }} desc, _delivery_date desc, _source_row desc
-        ) as version_rank
-    from source
+-- The latest version: the greatest SystemModstamp, then the latest delivery (macro latest_lines).
+latest_rows as (
+    {{ latest_lines('source', 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
 ),
 
 latest_versions as (
-    select * from versions_ranked
-    where version_rank = 1
+    select
+        *,
+        {{ source_system_of_file('_source_file', 'salesforce') }} as source_system
+    from latest_rows
 ),
 
 final as (
@@ -83,7 +87,9 @@ final as (
         -- lineage
         latest_versions.source_system,
         latest_versions._source_file as source_file,
-        latest_versions._delivery_date as delivery_date
+        latest_versions._source_row as source_row,
+        latest_versions._delivery_date as delivery_date,
+        latest_versions.last_loaded_at
     from latest_versions
     -- each system's own values, read through its rows of the vocabularies (DECISIONLOG "Vendor
     -- vocabularies")

@@ -1,6 +1,8 @@
 {#- One row per Salesforce row as delivered, for the four landed tables (every version and every
     re-delivery), with only its lineage, identity and version stamp (SystemModstamp; CaseHistory
     rows are never updated and carry none), for the data-quality audit. -#}
+{#- A view: only the data-quality audit reads it, once per build. -#}
+{{ config(materialized='view') }}
 with
 
 cases as (
