@@ -45,32 +45,41 @@ survey_statuses as (
     where source_system = 'qualtrics' and lower(is_live_response) = 'true'
 ),
 
--- Connect: every delivered version parsed once, then the latest version of each contact.
-legs_parsed as (
+-- Connect: every delivered version parsed once (one json_extract_string call with a list of
+-- paths reads each document once), then the latest version of each contact.
+documents as (
     select
-        json_extract_string(record, '$.ContactId') as contact_id,
-        json_extract_string(record, '$.InitialContactId') as initial_contact_id,
-        nullif(json_extract_string(record, '$.Attributes.sf_contact_id'), '') as customer_id,
-        nullif(json_extract_string(record, '$.Attributes.sf_case_id'), '') as case_id,
-        nullif(json_extract_string(record, '$.Attributes.intent'), '') as intent,
-        nullif(json_extract_string(record, '$.Attributes.bot_outcome'), '') as bot_outcome,
-        json_extract_string(record, '$.Channel') as source_channel,
-        json_extract_string(record, '$.CustomerEndpoint.Address') as endpoint_address,
-        timezone('UTC', cast(nullif(json_extract_string(record, '$.InitiationTimestamp'), '') as timestamptz))
-            as initiated_at,
-        timezone('UTC', cast(nullif(json_extract_string(record, '$.Queue.EnqueueTimestamp'), '') as timestamptz))
-            as enqueued_at,
-        timezone(
-            'UTC', cast(nullif(json_extract_string(record, '$.Agent.ConnectedToAgentTimestamp'), '') as timestamptz)
-        ) as connected_at,
-        timezone('UTC', cast(nullif(json_extract_string(record, '$.DisconnectTimestamp'), '') as timestamptz))
-            as disconnected_at,
-        timezone('UTC', cast(nullif(json_extract_string(record, '$.LastUpdateTimestamp'), '') as timestamptz))
-            as last_updated_at,
+        json_extract_string(record, [
+            '$.ContactId', '$.InitialContactId', '$.Attributes.sf_contact_id', '$.Attributes.sf_case_id',
+            '$.Attributes.intent', '$.Attributes.bot_outcome', '$.Channel', '$.CustomerEndpoint.Address',
+            '$.InitiationTimestamp', '$.Queue.EnqueueTimestamp', '$.Agent.ConnectedToAgentTimestamp',
+            '$.DisconnectTimestamp', '$.LastUpdateTimestamp'
+        ]) as v,
         _source_file,
         _source_row,
         _delivery_date
     from raw_amazon_connect.contact_records
+),
+
+legs_parsed as (
+    select
+        v[1] as contact_id,
+        v[2] as initial_contact_id,
+        nullif(v[3], '') as customer_id,
+        nullif(v[4], '') as case_id,
+        nullif(v[5], '') as intent,
+        nullif(v[6], '') as bot_outcome,
+        v[7] as source_channel,
+        v[8] as endpoint_address,
+        timezone('UTC', cast(nullif(v[9], '') as timestamptz)) as initiated_at,
+        timezone('UTC', cast(nullif(v[10], '') as timestamptz)) as enqueued_at,
+        timezone('UTC', cast(nullif(v[11], '') as timestamptz)) as connected_at,
+        timezone('UTC', cast(nullif(v[12], '') as timestamptz)) as disconnected_at,
+        timezone('UTC', cast(nullif(v[13], '') as timestamptz)) as last_updated_at,
+        _source_file,
+        _source_row,
+        _delivery_date
+    from documents
 ),
 
 legs as (
