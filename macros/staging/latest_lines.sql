@@ -1,30 +1,33 @@
-{#- The latest delivered line of each record: a select of every column of `lines` (a CTE of
-    delivered lines, every version and re-delivery) for the one line per `key` that sorts first
-    by `order_by`, plus two columns over all of the record's lines: delivered_line_count and
-    last_loaded_at (the newest load time among them).
+{#- The latest delivered line of each record: a select of every column of `relation` (delivered
+    lines: every version and re-delivery) for the one line per `key` that sorts first by
+    `version_order` (an SQL ordering such as "stamp desc"; none for a feed without versions),
+    then by the latest delivery (delivery date, then row, then file: a total order), plus two
+    columns over all of the record's lines: delivered_line_count and last_loaded_at (the newest
+    load time among them).
 
     The ranking runs on narrow columns only (the key, the ordering columns and the line's place:
     file and row), and the winning lines are then joined back by their place. A window over every
-    column of a wide feed holds all of it in the sort and spills to disk at scale; see DECISIONLOG
-    "Windows on narrow keys".
+    column of a wide feed holds all of it in the sort and spills to disk at scale; the file name
+    comes last in the order because sorting on long text is slow and it only breaks ties. The
+    relation is read directly rather than through a CTE: a CTE read twice is materialised in full.
+    See DECISIONLOG "Windows on narrow keys".
 
     In an incremental run only the records with a line loaded after the model's watermark (its
     greatest last_loaded_at) are ranked again, over all of their lines; the loader only appends,
     one transaction per file, so every line at or before the watermark was ranked already
     (DECISIONLOG "Incremental staging"). -#}
 {% macro latest_lines(
-    lines, key, version_order=none,
+    relation, key, version_order=none,
     file='_source_file', row='_source_row', delivery_date='_delivery_date', loaded_at='_loaded_at'
 ) -%}
-    {%- set delivery_order = delivery_date ~ ' desc, ' ~ file ~ ' desc, ' ~ row ~ ' desc' -%}
+    {%- set delivery_order = delivery_date ~ ' desc, ' ~ row ~ ' desc, ' ~ file ~ ' desc' -%}
     select
-        {{ lines }}.*,
+        delivered.*,
         ranked_lines.delivered_line_count,
         ranked_lines.last_loaded_at
-    from {{ lines }}
+    from {{ relation }} as delivered
     inner join (
         select
-            {{ key }} as ranked_key,
             {{ file }} as ranked_file,
             {{ row }} as ranked_row,
             count(*) over (partition by {{ key }}) as delivered_line_count,
@@ -33,11 +36,11 @@
                 partition by {{ key }}
                 order by {{ version_order ~ ', ' if version_order }}{{ delivery_order }}
             ) as line_rank
-        from {{ lines }}
+        from {{ relation }}
         {%- if is_incremental() %}
             where {{ key }} in (
                 select touched.{{ key }}
-                from {{ lines }} as touched
+                from {{ relation }} as touched
                 where touched.{{ loaded_at }} > (
                     select coalesce(max(built.last_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
                     from {{ this }} as built
@@ -46,7 +49,7 @@
         {%- endif %}
     ) as ranked_lines
         on
-            {{ lines }}.{{ file }} = ranked_lines.ranked_file
-            and {{ lines }}.{{ row }} = ranked_lines.ranked_row
+            delivered.{{ file }} = ranked_lines.ranked_file
+            and delivered.{{ row }} = ranked_lines.ranked_row
             and ranked_lines.line_rank = 1
 {%- endmacro %}

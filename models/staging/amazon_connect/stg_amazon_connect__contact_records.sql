@@ -12,10 +12,6 @@
 ) }}
 with
 
-record_versions as (
-    select * from {{ ref('base_amazon_connect__contact_record_versions') }}
-),
-
 channel_vocabulary as (
     select * from {{ ref('channel_vocabulary') }}
 ),
@@ -31,7 +27,7 @@ monitoring_endpoints as (
 -- run re-ranks only the contacts with a line loaded since the previous one (macro latest_lines).
 latest_versions as (
     {{ latest_lines(
-        'record_versions',
+        ref('base_amazon_connect__contact_record_versions'),
         'contact_id',
         version_order='last_updated_at desc',
         file='source_file',

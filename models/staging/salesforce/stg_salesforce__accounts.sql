@@ -10,13 +10,9 @@
 ) }}
 with
 
-source as (
-    select * from {{ source('salesforce', 'accounts') }}
-),
-
 -- The latest version: the greatest SystemModstamp, then the latest delivery (macro latest_lines).
 latest_rows as (
-    {{ latest_lines('source', 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
+    {{ latest_lines(source('salesforce', 'accounts'), 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
 ),
 
 latest_versions as (

@@ -14,17 +14,13 @@
 ) }}
 with
 
-source as (
-    select * from {{ source('salesforce', 'case_history') }}
-),
-
 case_status_vocabulary as (
     select * from {{ ref('case_status_vocabulary') }}
 ),
 
 -- The latest delivery of each row (macro latest_lines).
 latest_rows as (
-    {{ latest_lines('source', 'Id') }}
+    {{ latest_lines(source('salesforce', 'case_history'), 'Id') }}
 ),
 
 latest_deliveries as (

@@ -15,10 +15,6 @@
 
 with
 
-source as (
-    select * from {{ source('salesforce', 'cases') }}
-),
-
 case_status_vocabulary as (
     select * from {{ ref('case_status_vocabulary') }}
 ),
@@ -33,7 +29,7 @@ channel_vocabulary as (
 
 -- The latest version: the greatest SystemModstamp, then the latest delivery (macro latest_lines).
 latest_rows as (
-    {{ latest_lines('source', 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
+    {{ latest_lines(source('salesforce', 'cases'), 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
 ),
 
 latest_versions as (

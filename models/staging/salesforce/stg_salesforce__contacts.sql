@@ -11,13 +11,9 @@
 ) }}
 with
 
-source as (
-    select * from {{ source('salesforce', 'contacts') }}
-),
-
 -- The latest version: the greatest SystemModstamp, then the latest delivery (macro latest_lines).
 latest_rows as (
-    {{ latest_lines('source', 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
+    {{ latest_lines(source('salesforce', 'contacts'), 'Id', version_order=utc_from_iso('SystemModstamp') ~ ' desc') }}
 ),
 
 latest_versions as (
