@@ -27,28 +27,6 @@ cases as (
     where not is_deleted
 ),
 
-assisted_ranked as (
-    select
-        episode_id,
-        started_at,
-        cast(
-            row_number() over (partition by episode_id order by started_at, contact_chain_id)
-            as {{ dbt.type_bigint() }}
-        ) as assisted_sequence
-    from episode_chains
-    where is_assisted
-),
-
-assisted_starts as (
-    select
-        episode_id,
-        count(*) as assisted_chain_count,
-        max(case when assisted_sequence = 1 then started_at end) as first_assisted_at,
-        max(case when assisted_sequence = 2 then started_at end) as second_assisted_at
-    from assisted_ranked
-    group by episode_id
-),
-
 episode_cases as (
     select distinct
         episode_id,
@@ -69,32 +47,50 @@ case_resolution as (
     group by episode_cases.episode_id
 ),
 
+-- Aggregates over numbers and times only; the episode's dimensions are those of its first chain
+-- (customer, intent and the customer's region and segment are the same on every chain).
 episode_summary as (
     select
         episode_id,
-        max(customer_id) as customer_id,
-        max(customer_identity_source) as customer_identity_source,
-        max(intent) as intent,
-        max(region) as region,
-        max(segment) as segment,
-        max(case when chain_sequence = 1 then channel end) as first_channel,
-        max(episode_definition_version) as episode_definition_version,
         count(*) as chain_count,
         cast(sum(leg_count) as {{ dbt.type_bigint() }}) as contact_count,
         cast(sum(transfer_count) as {{ dbt.type_bigint() }}) as transfer_count,
+        count(assisted_sequence) as assisted_chain_count,
         min(started_at) as first_contact_at,
         max(started_at) as last_contact_at,
+        max(case when assisted_sequence = 1 then started_at end) as first_assisted_at,
+        max(case when assisted_sequence = 2 then started_at end) as second_assisted_at,
         min(case when is_bot_only and bot_outcome = 'resolved' then ended_at end) as bot_resolved_at
     from episode_chains
     group by episode_id
 ),
 
+first_chains as (
+    select
+        episode_id,
+        customer_id,
+        customer_identity_source,
+        intent,
+        region,
+        segment,
+        channel as first_channel,
+        episode_definition_version
+    from episode_chains
+    where chain_sequence = 1
+),
+
 joined as (
     select
-        episode_summary.*,
-        coalesce(assisted_starts.assisted_chain_count, 0) as assisted_chain_count,
-        assisted_starts.first_assisted_at,
-        assisted_starts.second_assisted_at,
+        first_chains.*,
+        episode_summary.chain_count,
+        episode_summary.contact_count,
+        episode_summary.transfer_count,
+        episode_summary.assisted_chain_count,
+        episode_summary.first_contact_at,
+        episode_summary.last_contact_at,
+        episode_summary.first_assisted_at,
+        episode_summary.second_assisted_at,
+        episode_summary.bot_resolved_at,
         coalesce(case_resolution.linked_case_count, 0) as linked_case_count,
         case
             when case_resolution.linked_case_count > 0
@@ -106,8 +102,8 @@ joined as (
                 then case_resolution.last_case_closed_at
         end as case_resolved_at
     from episode_summary
-    left join assisted_starts
-        on episode_summary.episode_id = assisted_starts.episode_id
+    inner join first_chains
+        on episode_summary.episode_id = first_chains.episode_id
     left join case_resolution
         on episode_summary.episode_id = case_resolution.episode_id
 ),

@@ -41,6 +41,7 @@ timeline as (
         contact_chain_id,
         customer_id,
         intent,
+        is_assisted,
         started_at
     from chains
 ),
@@ -90,8 +91,10 @@ with_episode_id as (
     from episode_numbered
 ),
 
--- position on the customer's timeline and within the episode
--- cast: Spark's row_number() is a 4-byte int, DuckDB's and PostgreSQL's a bigint
+-- Position on the customer's timeline and within the episode; among the episode's assisted chains,
+-- the place of an assisted chain and the start of the assisted chain before it (bot chats and
+-- abandoned calls in between are skipped). Starts only grow along the order, so the latest earlier
+-- assisted start is the greatest. Cast: Spark's row_number() is a 4-byte int, DuckDB's a bigint.
 sequenced as (
     select
         contact_chain_id,
@@ -101,7 +104,23 @@ sequenced as (
         ) as {{ dbt.type_bigint() }}) as customer_chain_sequence,
         cast(row_number() over (
             partition by episode_id order by started_at, contact_chain_id
-        ) as {{ dbt.type_bigint() }}) as chain_sequence
+        ) as {{ dbt.type_bigint() }}) as chain_sequence,
+        case
+            when is_assisted
+                then cast(
+                    sum(case when is_assisted then 1 else 0 end) over (
+                        partition by episode_id order by started_at, contact_chain_id
+                        rows between unbounded preceding and current row
+                    ) as {{ dbt.type_bigint() }}
+                )
+        end as assisted_sequence,
+        case
+            when is_assisted
+                then max(case when is_assisted then started_at end) over (
+                    partition by episode_id order by started_at, contact_chain_id
+                    rows between unbounded preceding and 1 preceding
+                )
+        end as previous_assisted_started_at
     from with_episode_id
 ),
 
@@ -129,6 +148,7 @@ final as (
         -- position on the customer's timeline and within the episode
         sequenced.customer_chain_sequence,
         sequenced.chain_sequence,
+        sequenced.assisted_sequence,
 
         -- measures
         chains.leg_count,
@@ -140,6 +160,7 @@ final as (
         -- timestamps (UTC)
         chains.started_at,
         chains.ended_at,
+        sequenced.previous_assisted_started_at,
 
         -- definition version
         episode_definition.episode_definition_version

@@ -43,34 +43,18 @@ repeat_definition as (
     where metric_id = 'repeat_contact_rate' and status = 'active'
 ),
 
-assisted_chains as (
-    select
-        contact_chain_id,
-        cast(
-            row_number() over (partition by episode_id order by started_at, contact_chain_id)
-            as {{ dbt.type_bigint() }}
-        ) as assisted_sequence,
-        lag(started_at) over (partition by episode_id order by started_at, contact_chain_id)
-            as previous_assisted_started_at
-    from episode_chains
-    where is_assisted
-),
-
--- See DECISIONLOG "Repeat contact".
+-- See DECISIONLOG "Repeat contact": judged against the episode's previous assisted chain
+-- (int_episodes__sessionised numbers the assisted chains).
 repeat_evaluated as (
     select
         episode_chains.*,
-        assisted_chains.assisted_sequence,
-        assisted_chains.previous_assisted_started_at,
         repeat_definition.repeat_definition_version,
         repeat_definition.repeat_window_days,
         {{ is_repeat_chain(
-            'assisted_chains.previous_assisted_started_at', 'episode_chains.started_at',
+            'episode_chains.previous_assisted_started_at', 'episode_chains.started_at',
             'repeat_definition.repeat_window_days'
         ) }} as is_repeat
     from episode_chains
-    left join assisted_chains
-        on episode_chains.contact_chain_id = assisted_chains.contact_chain_id
     cross join repeat_definition
 ),
 
