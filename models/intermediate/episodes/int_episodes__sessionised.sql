@@ -108,18 +108,18 @@ sequenced as (
         case
             when is_assisted
                 then cast(
-                    sum(case when is_assisted then 1 else 0 end) over (
-                        partition by episode_id order by started_at, contact_chain_id
-                        rows between unbounded preceding and current row
-                    ) as {{ dbt.type_bigint() }}
-                )
+                        sum(case when is_assisted then 1 else 0 end) over (
+                            partition by episode_id order by started_at, contact_chain_id
+                            rows between unbounded preceding and current row
+                        ) as {{ dbt.type_bigint() }}
+                    )
         end as assisted_sequence,
         case
             when is_assisted
                 then max(case when is_assisted then started_at end) over (
-                    partition by episode_id order by started_at, contact_chain_id
-                    rows between unbounded preceding and 1 preceding
-                )
+                        partition by episode_id order by started_at, contact_chain_id
+                        rows between unbounded preceding and 1 preceding
+                    )
         end as previous_assisted_started_at
     from with_episode_id
 ),
