@@ -1,42 +1,55 @@
-"""Checks of a landed file against its contract, on the rows DuckDB stages for loading.
+"""Checks of a landed file against its contract, streamed from DuckDB's reader of the file.
 
-A file is read once: DuckDB's reader stages it in a temporary table (the table the load then
-appends from), rules on the file itself (UTF-8, CSV structure, header rows, one JSON object per
-line) are checked by this package's own code, and the value rules run as one vectorised DuckDB
-query over the staged rows (``sqlchecks``; the Great Expectations suite in ``gx_reference`` is
-the reference they are tested against).
+Rules on the file itself (UTF-8, CSV structure, header rows, one JSON object per line) are
+checked by this package's own code, and the value rules run as one vectorised DuckDB query over
+the reader (``sqlchecks``; the Great Expectations suite in ``gx_reference`` is the reference they
+are tested against). Nothing is staged: the query streams the file, and a file that passes is
+read once more by the load's insert (``warehouse.insert_rows``), so memory does not grow with the
+size of a file. A broken rule's first rows are fetched by a further scan, for quarantined files
+only.
 
-JSON lines take a fast path when DuckDB's reader staged one object per line and no line shows a
-construct DuckDB reads more leniently than a strict JSON parser (``NaN``, ``Infinity``, a comma
-before a closing bracket). Otherwise the file is re-read line by line with orjson, which names
-every bad line, and the value rules run over those rows in chunks of ``chunk_rows``.
+JSON lines take a fast path when DuckDB's reader saw one object per line and no line shows a
+construct DuckDB reads more leniently than a strict JSON parser (``jsonsource``). Otherwise the
+file is re-read line by line with orjson, which names every bad line, and the value rules run
+over those rows in bounded chunks (``readers.jsonl_chunks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from .csvsource import StructureScan, read_csv_sql, scan_structure, sql_string
+from service_outcomes.memory import load_memory_limit, memory_limit_for
+
+from .csvsource import StructureScan, read_csv_sql, scan_structure
 from .feeds import LandedFile
 from .fileinfo import FileInfo
 from .headers import QUALTRICS_HEADER_ROWS, check_column_names, check_qualtrics_rows
-from .readers import jsonl_chunks, map_rows_and_lines, read_header_records
-from .sqlchecks import ROW, SqlRule, check_values, compile_rules, json_relation, table_relation
+from .jsonsource import Records, doubtful_sql, read_records, records_sql
+from .readers import JSONL_CHUNK_BYTES, jsonl_chunks, map_rows_and_lines, read_header_records
+from .sqlchecks import (
+    ROW,
+    Scan,
+    SqlRule,
+    check_values,
+    compile_rules,
+    count_failures,
+    json_relation,
+    log_failures,
+    numbered,
+)
 from .violations import ViolationLog
-from .warehouse import JSON_RECORD_COLUMN, MAX_JSON_OBJECT_BYTES, STAGE, drop_stage
+from .warehouse import JSON_RECORD_COLUMN
 
 _CHUNK_VIEW = "_landing_chunk"
 _MAX_SHOWN = 80
-# Constructs DuckDB's JSON reader accepts and a strict parser (RFC 8259, orjson) rejects.
-_LENIENT_JSON = (
-    f"regexp_matches({JSON_RECORD_COLUMN}, ',\\s*[\\]}}]') "
-    f"or contains({JSON_RECORD_COLUMN}, 'NaN') or contains({JSON_RECORD_COLUMN}, 'Infinity')"
-)
+#: DuckDB errors that say nothing about the file being checked: they stop the load (which a rerun
+#: resumes) rather than quarantine a file that may be valid.
+NOT_ABOUT_THE_FILE = (duckdb.OutOfMemoryException, duckdb.InterruptException)
 
 
 @dataclass
@@ -45,7 +58,8 @@ class CheckResult:
     row_count: int | None = None  # data rows seen (None when the file could not be read)
     columns: list[str] = field(default_factory=list)  # CSV header row 1
     header_records: int = 0
-    staged: bool = False  # the rows wait in the stage table, ready to append
+    rows: str | None = None  # DuckDB's reader of the file's data rows, when it can load them
+    memory_limit: str | None = None  # a larger DuckDB cap reading ``rows`` needs, if any
 
     @property
     def ok(self) -> bool:
@@ -53,16 +67,18 @@ class CheckResult:
 
 
 def check_file(
-    landed: LandedFile, info: FileInfo, con: duckdb.DuckDBPyConnection, chunk_rows: int
+    landed: LandedFile,
+    info: FileInfo,
+    con: duckdb.DuckDBPyConnection,
+    chunk_rows: int,
+    chunk_bytes: int = JSONL_CHUNK_BYTES,
 ) -> CheckResult:
-    """Every rule of the file's contract; a loadable file is left staged in ``STAGE``.
+    """Every rule of the file's contract; for a loadable file, ``rows`` is what to append.
 
-    The stage is a temporary table filled by one statement outside any transaction, so its
-    ``rowid`` numbers the rows 0..n-1 in file order (the load's ``_source_row``).
+    ``chunk_rows`` and ``chunk_bytes`` bound the chunks of a JSON lines file read line by line.
     """
     result = CheckResult(ViolationLog(landed.relative_path))
     log = result.log
-    drop_stage(con)
     layout = landed.layout_problem()
     if layout:
         log.add("file:layout", layout)
@@ -76,12 +92,11 @@ def check_file(
         )
         return result
     if landed.contract.file_format == "jsonl":
-        _check_jsonl(landed, info, con, chunk_rows, result)
+        _check_jsonl(landed, info, con, (chunk_rows, chunk_bytes), result)
     else:
         _check_csv(landed, con, result)
-    if result.log and result.staged:
-        drop_stage(con)
-        result.staged = False
+    if result.log:
+        result.rows = None
     return result
 
 
@@ -89,53 +104,54 @@ def _check_jsonl(
     landed: LandedFile,
     info: FileInfo,
     con: duckdb.DuckDBPyConnection,
-    chunk_rows: int,
+    chunking: tuple[int, int],
     result: CheckResult,
 ) -> None:
     contract = landed.contract
-    source = (
-        f"read_ndjson_objects({sql_string(str(landed.path))}, "
-        f"maximum_object_size={MAX_JSON_OBJECT_BYTES})"
-    )
-    staged: int | None = None
+    rules = compile_rules(contract)
+
+    def scan_records(records: str) -> Scan:
+        relation = json_relation(records, JSON_RECORD_COLUMN, contract)
+        return count_failures(con, relation, rules, [doubtful_sql()])
+
+    scan: Scan | None = None
+    records = Records(records_sql(landed.path))
     try:
-        con.execute(
-            f"create temp table {STAGE} as "
-            f"select json::VARCHAR as {JSON_RECORD_COLUMN} from {source}"
-        )
-        ((count, lenient),) = con.execute(
-            f"select count(*), count(*) filter (where json_type({JSON_RECORD_COLUMN}) "
-            f"<> 'OBJECT' or {_LENIENT_JSON}) from {STAGE}"
-        ).fetchall()
-        staged, doubtful = int(count), int(lenient)
+        records, scan = read_records(con, landed.path, scan_records)
+    except NOT_ABOUT_THE_FILE:
+        raise
     except duckdb.Error as exc:
         read_error: duckdb.Error | None = exc
-        doubtful = 0
     else:
         read_error = None
-    if staged is not None and doubtful == 0 and staged == info.lines:
-        result.row_count, result.staged = staged, True
-        relation = json_relation(STAGE, JSON_RECORD_COLUMN, contract)
-        check_values(con, relation, compile_rules(contract), result.log)
+    if scan is not None and scan.flagged == [0] and scan.rows == info.lines:
+        result.row_count, result.rows, result.memory_limit = scan.rows, *astuple(records)
+        relation = json_relation(records.sql, JSON_RECORD_COLUMN, contract)
+        with memory_limit_for(con, records.memory_limit, load_memory_limit()):
+            log_failures(con, numbered(relation), rules, scan.failures, result.log)
         return
-    # Slow path: every line parsed on its own, so each bad line is named.
-    rules = compile_rules(contract)
+    # Slow path: every line parsed on its own, so each bad line is named. The value rules' findings
+    # are kept apart until every chunk is read, so the log lists the lines that do not parse,
+    # then the broken rules in contract order, however many chunks the file took.
     paths = [r.name for r in contract.fields]
+    chunk_rows, chunk_bytes = chunking
+    values = ViolationLog(result.log.source_file, result.log.max_examples)
     result.row_count = 0
-    for chunk in jsonl_chunks(landed.path, paths, chunk_rows, result.log):
+    for chunk in jsonl_chunks(landed.path, paths, chunk_rows, result.log, chunk_bytes):
         result.row_count += len(chunk)
-        _check_frame(con, chunk, rules, result.log)
+        _check_frame(con, chunk, rules, values)
+    result.log.extend(values, [rule.rule_id for rule in rules])
     if result.log:
         return
-    if staged is None:
+    if scan is None:
         result.log.add("file:json", f"DuckDB cannot read the file: {read_error}")
-    elif staged != result.row_count:
+    elif scan.rows != result.row_count:
         result.log.add(
             "file:row_count",
-            f"DuckDB read {staged} rows from the file but the checks read {result.row_count}",
+            f"DuckDB read {scan.rows} rows from the file but the checks read {result.row_count}",
         )
     else:
-        result.staged = True
+        result.rows, result.memory_limit = astuple(records)
 
 
 def _check_frame(
@@ -169,23 +185,22 @@ def _check_csv(landed: LandedFile, con: duckdb.DuckDBPyConnection, result: Check
                 f"the header lacks required column {column!r}",
                 line=1,
             )
+    reader = read_csv_sql(landed.path, result.columns, wanted)
+    rules = compile_rules(contract, result.columns)
     try:
-        con.execute(
-            f"create temp table {STAGE} as select * from "
-            f"{read_csv_sql(landed.path, result.columns, wanted)}"
-        )
+        scan = count_failures(con, reader, rules)
+    except NOT_ABOUT_THE_FILE:
+        raise
     except duckdb.Error:
-        scan = scan_structure(con, landed.path, result.columns, wanted, log.max_examples)
-        _log_structure(scan, wanted, log)
-        result.row_count = scan.rows + sum(scan.counts.values())
+        structure = scan_structure(con, landed.path, result.columns, wanted, log.max_examples)
+        _log_structure(structure, wanted, log)
+        result.row_count = structure.rows + sum(structure.counts.values())
         if not log:
             raise  # DuckDB could not read the file, yet a lenient read finds nothing wrong
         _add_line_numbers(landed.path, wanted, log)
         return
-    ((count,),) = con.execute(f"select count(*) from {STAGE}").fetchall()
-    result.row_count, result.staged = int(count), True
-    rules = compile_rules(contract, result.columns)
-    check_values(con, table_relation(STAGE), rules, log)
+    result.row_count, result.rows = scan.rows, reader
+    log_failures(con, numbered(reader), rules, scan.failures, log)
     if log:
         _add_line_numbers(landed.path, wanted, log)
 

@@ -26,6 +26,16 @@ class FileInfo:
     lines: int | None = None  # physical lines (a last line without a newline counts)
 
 
+def file_identity(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: what changes when a file is rewritten or replaced.
+
+    The load reads a file again after checking it (``warehouse.insert_rows``), so it compares
+    this before the hash and after the insert, and loads nothing of a file that changed between.
+    """
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
 def hash_file(path: Path) -> str:
     """The file's sha256 (all a load needs to skip a file it already loaded)."""
     with path.open("rb") as fh:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from service_outcomes.memory import limit_memory, load_memory_limit
+from service_outcomes.memory import limit_memory, limit_threads, load_memory_limit, load_threads
 
 _POLL_SECONDS = 0.5
 
@@ -71,12 +71,14 @@ def load_lock(database: Path, *, wait: bool, say: Callable[[str], None]) -> Iter
 def connect_warehouse(
     database: Path, *, wait: bool, say: Callable[[str], None]
 ) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB file for writing, turning DuckDB's lock conflict into LoadLockedError."""
+    """Open the DuckDB file for writing, turning DuckDB's lock conflict into LoadLockedError; the
+    connection carries the loader's memory cap and thread count (``service_outcomes.memory``)."""
     told = False
     while True:
         try:
             connection = duckdb.connect(str(database))
             limit_memory(connection, load_memory_limit())
+            limit_threads(connection, load_threads())
             return connection
         except duckdb.IOException as exc:
             text = str(exc)

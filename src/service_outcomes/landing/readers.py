@@ -21,6 +21,10 @@ from .violations import ViolationLog
 csv.field_size_limit(1 << 30)
 
 SOURCE_ROWS = "source_rows"  # DataFrame.attrs key: lines read for a JSON lines chunk
+#: At most this many bytes of JSON lines per chunk. Parsed, a chunk takes several times its size
+#: in Python objects (about 6x for Connect records), so the rows alone do not bound it: 100,000
+#: Connect records are ~230 MB of text, and a 160 MB day file was one chunk of ~1 GB.
+JSONL_CHUNK_BYTES = 8 << 20
 
 
 def _open_text(path: Path) -> IO[str]:
@@ -57,9 +61,14 @@ def _text(value: Any) -> str | None:
 
 
 def jsonl_chunks(
-    path: Path, paths: Sequence[str], chunk_rows: int, log: ViolationLog
+    path: Path,
+    paths: Sequence[str],
+    chunk_rows: int,
+    log: ViolationLog,
+    chunk_bytes: int = JSONL_CHUNK_BYTES,
 ) -> Iterator[pd.DataFrame]:
-    """JSON lines parsed with orjson, ``chunk_rows`` lines at a time, flattened to ``paths``.
+    """JSON lines parsed with orjson, flattened to ``paths``, at most ``chunk_rows`` lines and
+    about ``chunk_bytes`` bytes at a time (a chunk ends after the line that reaches it).
 
     A line that is not valid JSON, not a JSON object, or empty is recorded in ``log`` and
     left out of the DataFrame (whose index still holds each record's line number).
@@ -70,7 +79,7 @@ def jsonl_chunks(
     with path.open("rb") as fh:
         if fh.read(3) != b"\xef\xbb\xbf":
             fh.seek(0)
-        while lines := list(itertools.islice(fh, chunk_rows)):
+        while lines := _next_lines(fh, chunk_rows, chunk_bytes):
             first = row + 1
             records: list[dict[str, Any]] = []
             numbers: list[int] = []
@@ -91,6 +100,17 @@ def jsonl_chunks(
                 df.index = pd.Index(numbers, dtype="int64")
             df.attrs[SOURCE_ROWS] = len(lines)
             yield df
+
+
+def _next_lines(fh: IO[bytes], rows: int, size: int) -> list[bytes]:
+    lines: list[bytes] = []
+    taken = 0
+    for line in fh:
+        lines.append(line)
+        taken += len(line)
+        if len(lines) >= rows or taken >= size:
+            break
+    return lines
 
 
 def _parse_line(line: bytes, row: int, log: ViolationLog) -> dict[str, Any] | None:

@@ -3,9 +3,10 @@
 Every value rule of a contract (not null, named format, regex, accepted values, numeric range)
 is a condition on one value, so a file's rows are checked by one vectorised scan that counts the
 rows breaking each rule; only for a rule some row breaks does a second query fetch its first
-rows, for the quarantine message. The rules read the same contract objects the Great
-Expectations reference suite is built from (``gx_reference``), and a unit test holds the two to
-the same verdict row by row (DECISIONLOG, "Landing checks in DuckDB").
+rows, for the quarantine message. The scans run over DuckDB's reader of the file itself (or over
+a bounded chunk of rows), so they stream: nothing here holds a file. The rules read the same
+contract objects the Great Expectations reference suite is built from (``gx_reference``), and a
+unit test holds the two to the same verdict row by row (DECISIONLOG, "Landing checks in DuckDB").
 
 Semantics, as the reference suite has them: the empty string is null; every rule but
 ``not_null`` passes a null; a format or regex must match the whole value; a range applies to
@@ -82,12 +83,14 @@ def compile_rules(contract: Contract, columns: Sequence[str] | None = None) -> l
     return rules
 
 
-def json_relation(stage: str, record_column: str, contract: Contract) -> str:
-    """Rows of a staged JSON lines file as ``_row`` plus one text column per contract path.
+def json_relation(records: str, record_column: str, contract: Contract) -> str:
+    """The records of a JSON lines file, plus one text column per contract path.
 
-    One ``json_extract_string`` call with every path parses each record once; a value that is
-    not a JSON string comes back as its JSON text, as the reference reader gives it.
+    ``records`` is a relation with the JSON text in ``record_column`` (kept, for the leniency
+    test). One ``json_extract_string`` call with every path parses each record once; a value that
+    is not a JSON string comes back as its JSON text, as the reference reader gives it.
     """
+    record = sql_ident(record_column)
     paths = ", ".join(
         sql_string("$." + ".".join(_json_key(key) for key in rule.path)) for rule in contract.fields
     )
@@ -95,8 +98,8 @@ def json_relation(stage: str, record_column: str, contract: Contract) -> str:
         f"v[{i}] as {sql_ident(rule.name)}" for i, rule in enumerate(contract.fields, start=1)
     )
     return (
-        f"(select r + 1 as {ROW}, {picked} from (select rowid as r, "
-        f"json_extract_string({sql_ident(record_column)}, [{paths}]) as v from {stage}))"
+        f"(select {record}, {picked} from (select {record}, "
+        f"json_extract_string({record}, [{paths}]) as v from {records}))"
     )
 
 
@@ -104,23 +107,65 @@ def _json_key(key: str) -> str:
     return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def table_relation(stage: str) -> str:
-    """Rows of a staged CSV file: its columns plus ``_row`` (file order, from the row id)."""
-    return f"(select rowid + 1 as {ROW}, * from {stage})"
+def numbered(relation: str) -> str:
+    """``relation`` with ``_row``, its 1-based position in file order.
+
+    DuckDB runs ``row_number() over ()`` as a streaming window that keeps its input in order
+    (the same numbering the load gives ``_source_row``). It makes the scan single-threaded, so
+    only the queries that need row numbers (a broken rule's first rows) use it.
+    """
+    return f"(select row_number() over () as {ROW}, * from {relation})"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one scan of a file's rows counted."""
+
+    rows: int
+    flagged: list[int]  # rows meeting each extra condition asked for, in order
+    failures: list[int]  # rows breaking each rule, in rule order
+
+
+def count_failures(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    rules: Sequence[SqlRule],
+    flags: Sequence[str] = (),
+) -> Scan:
+    """Rows of ``relation``, rows meeting each of ``flags`` and rows breaking each rule, in one
+    scan (a DuckDB error from the reader propagates: the caller decides what it means)."""
+    counts = ["count(*)"]
+    counts += [f"count(*) filter (where {flag})" for flag in flags]
+    counts += [f"count(*) filter (where {r.fails})" for r in rules]
+    (row,) = con.execute(f"select {', '.join(counts)} from {relation}").fetchall()
+    totals = [int(n) for n in row]
+    return Scan(totals[0], totals[1 : 1 + len(flags)], totals[1 + len(flags) :])
+
+
+def log_failures(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    rules: Sequence[SqlRule],
+    failures: Sequence[int],
+    log: ViolationLog,
+) -> None:
+    """Log the first rows of each rule some row breaks; ``relation`` has a ``_row`` column."""
+    for rule, total in zip(rules, failures, strict=True):
+        if total:
+            _log_rule(con, relation, rule, total, log)
 
 
 def check_values(
     con: duckdb.DuckDBPyConnection, relation: str, rules: Sequence[SqlRule], log: ViolationLog
 ) -> None:
-    """Count the rows breaking each rule in one scan; log the first rows of each broken rule."""
+    """Count the rows breaking each rule in one scan; log the first rows of each broken rule.
+
+    ``relation`` has a ``_row`` column (a chunk of rows the line-by-line reader numbered).
+    """
     if not rules:
         return
-    counts = ", ".join(f"count(*) filter (where {r.fails})" for r in rules)
-    (row,) = con.execute(f"select {counts} from {relation}").fetchall()
-    totals = [int(n) for n in row]
-    for rule, total in zip(rules, totals, strict=True):
-        if total:
-            _log_rule(con, relation, rule, total, log)
+    scan = count_failures(con, relation, rules)
+    log_failures(con, relation, rules, scan.failures, log)
 
 
 def _log_rule(

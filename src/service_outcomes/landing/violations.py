@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 MAX_EXAMPLES_PER_RULE = 20
@@ -58,6 +59,15 @@ class ViolationLog:
     def add_uncounted_rows(self, rule: str, count: int) -> None:
         if count > 0:
             self._rules.setdefault(rule, RuleViolations(rule)).count += count
+
+    def extend(self, other: ViolationLog, order: Sequence[str] = ()) -> None:
+        """Append ``other``'s rules after this log's own, with their examples and counts: in the
+        order of ``order`` (rule ids; others after them, as they came)."""
+        rank = {rule: i for i, rule in enumerate(order)}
+        for entry in sorted(other.rules, key=lambda e: rank.get(e.rule, len(rank))):
+            for v in entry.examples:
+                self.add(entry.rule, v.message, row=v.row, line=v.line, value=v.value)
+            self.add_uncounted_rows(entry.rule, entry.count - len(entry.examples))
 
     def __bool__(self) -> bool:
         return bool(self._rules)

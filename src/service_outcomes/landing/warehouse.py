@@ -1,4 +1,4 @@
-"""Raw tables in DuckDB: creating them and appending one checked, staged file to its table."""
+"""Raw tables in DuckDB: creating them and appending one checked file to its table."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_loaded_at", "TIMESTAMP"),
 )
 JSON_RECORD_COLUMN = "record"
-MAX_JSON_OBJECT_BYTES = 64 << 20
-STAGE = "_landing_stage"  # temporary table holding one checked file
 
 
 def _qualified(contract: Contract) -> str:
@@ -50,14 +48,21 @@ def table_columns(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[st
     return [str(r[0]) for r in rows]
 
 
-def insert_staged(
+def insert_rows(
     con: duckdb.DuckDBPyConnection,
     landed: LandedFile,
+    rows: str,
     columns: list[str],
     loaded_at: dt.datetime,
     known_columns: dict[str, set[str]] | None = None,
-) -> None:
-    """Append the staged rows to the file's raw table (inside the caller's transaction).
+) -> int:
+    """Append a checked file's rows to its raw table (inside the caller's transaction); the
+    number of rows appended.
+
+    ``rows`` is DuckDB's reader of the file (``checks.CheckResult.rows``), read again here rather
+    than kept from the checks: the insert streams, and DuckDB writes a large file's row groups to
+    the database file as they fill, so no step holds the whole file. ``row_number() over ()``
+    numbers the rows in file order (a streaming window) for ``_source_row``.
 
     ``known_columns`` (raw table -> lower-cased column names, kept by the caller for one load)
     spares the catalogue query when the file brings no column the table lacks.
@@ -69,17 +74,13 @@ def insert_staged(
             known = _add_new_columns(con, contract, columns)
             if known_columns is not None:
                 known_columns[contract.raw_table] = known
-    con.execute(
+    ((count,),) = con.execute(
         f"insert into {_qualified(contract)} by name "
-        f"select *, ? as _source_file, rowid + 1 as _source_row, "
-        f"?::DATE as _delivery_date, ?::TIMESTAMP as _loaded_at from {STAGE}",
+        f"select *, ? as _source_file, row_number() over () as _source_row, "
+        f"?::DATE as _delivery_date, ?::TIMESTAMP as _loaded_at from {rows}",
         [landed.relative_path, landed.delivery_date, loaded_at],
-    )
-
-
-def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the stage table (checks.check_file fills it with one file's rows)."""
-    con.execute(f"drop table if exists {STAGE}")
+    ).fetchall()
+    return int(count)
 
 
 def _add_new_columns(
