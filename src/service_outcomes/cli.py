@@ -28,7 +28,12 @@ def _generate(args: argparse.Namespace) -> int:
     if args.days is not None:
         config = replace(config, days=args.days)
     config = replace(config, crm=args.crm, telephony=args.telephony, surveys=args.surveys)
-    summary = generate(config, args.landing, args.truth, progress=not args.quiet)
+    if args.workers is not None and args.workers < 1:
+        print("service-outcomes generate: --workers must be at least 1", file=sys.stderr)
+        return 2
+    summary = generate(
+        config, args.landing, args.truth, progress=not args.quiet, workers=args.workers
+    )
     print(summary.summary())
     return 0
 
@@ -171,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--landing", type=Path, default=Path("data/landing"))
     generate.add_argument("--truth", type=Path, default=Path("data/truth"))
     generate.add_argument("--quiet", action="store_true", help="no progress display")
+    generate.add_argument(
+        "--workers",
+        type=int,
+        help="processes that simulate blocks of customers (default: the usable CPUs, at most 2, "
+        "or $SERVICE_OUTCOMES_GENERATE_WORKERS); the output is the same for any number",
+    )
     generate.set_defaults(handler=_generate)
 
     load = commands.add_parser(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .formats.connect import ConnectFormatter
@@ -22,8 +22,10 @@ from .system import survey_previews
 DELIVERIES_FILE = "deliveries.json"
 
 
-@dataclass
-class _ConnectDeliveries:
+@dataclass(slots=True)
+class ConnectDeliveries:
+    """Counts of what the Connect export delivered (one block's, or the whole run's)."""
+
     rows: int = 0
     contacts: int = 0
     duplicate_rows: int = 0
@@ -31,6 +33,11 @@ class _ConnectDeliveries:
     monitoring_contacts: int = 0
     internal_test_contacts: int = 0
     customer_contacts: int = 0
+
+    def merge(self, other: ConnectDeliveries) -> None:
+        """Add another block's counts."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def add(self, contact: Contact, delivered: list[tuple[int, bytes]]) -> None:
         if not delivered:
@@ -57,7 +64,7 @@ class DeliveryTruth:
     def __init__(self, formatter: ConnectFormatter, truth_dir: Path) -> None:
         self.formatter = formatter
         self.truth_dir = Path(truth_dir)
-        self.connect = _ConnectDeliveries()
+        self.connect = ConnectDeliveries()
 
     def lines(self, c: Contact, rng: random.Random, out: list[tuple[int, bytes]]) -> None:
         start = len(out)

@@ -1,40 +1,41 @@
-"""``generate()``: simulate block by block, format, route to the landing folder, write truth."""
+"""``generate()``: simulate block by block, format, route to the landing folder, write truth.
+
+Memory is bounded by one block, never by the customer count: lines reach the files through a
+buffer of at most :data:`.segments.SEGMENT_BUFFER_BYTES` (:mod:`.segments`), the truth keeps
+counters and per-block state only (:mod:`.truth.writer`), and no formatter caches per customer.
+With several workers, each renders whole blocks (:mod:`.workers`) and the parent writes them in
+block order, so the bytes are the same as with one.
+"""
 
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .clock import REGION_TZ, Clock
+from .blocks import BlockRenderer, BlockResult
+from .clock import Clock
 from .config import GENERATOR_VERSION, GeneratorConfig
-from .delivery_truth import DeliveryTruth
-from .formats.connect import ConnectFormatter
 from .formats.csvtext import csv_line
 from .formats.flat_survey import HEADER as FLAT_SURVEY_HEADER
-from .formats.flat_survey import FlatSurveyFormatter
 from .formats.legacy_acd import HEADER as LEGACY_ACD_HEADER
-from .formats.legacy_acd import LegacyAcdFormatter, region_of
 from .formats.qualtrics import HEADER as QUALTRICS_HEADER
-from .formats.qualtrics import QualtricsFormatter
 from .formats.salesforce import (
     ACCOUNT_COLUMNS,
     CASE_COLUMNS,
     CASE_HISTORY_COLUMNS,
     CONTACT_COLUMNS,
-    SalesforceFormatter,
 )
 from .formats.servicenow import HEADERS as SERVICENOW_HEADERS
-from .formats.servicenow import CrmReferences, ServiceNowFormatter
 from .partitioned import SOURCES, PartitionedWriter
 from .progress import Progress
-from .simulate import BlockSimulator
-from .system import monitoring_calls, survey_previews
+from .segments import SEGMENT_BUFFER_BYTES, SegmentBuffer, replay_spool
 from .truth import TRUTH_FILES, TruthWriter
+from .workers import SPOOL_PREFIX, default_workers, rendered_blocks
 
 MANIFEST = "_generated.json"
 HEADERS: dict[tuple[str, str], bytes] = {
@@ -114,6 +115,9 @@ def _existing(cfg: GeneratorConfig, landing: Path, truth: Path) -> dict[str, Any
 
 def _clear(landing: Path, truth: Path) -> None:
     (landing / MANIFEST).unlink(missing_ok=True)
+    if landing.is_dir():  # the spool folder of a run that was killed
+        for leftover in landing.glob(f"{SPOOL_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
     for source in SOURCES:
         shutil.rmtree(landing / source, ignore_errors=True)
     for name in TRUTH_FILES:
@@ -121,9 +125,19 @@ def _clear(landing: Path, truth: Path) -> None:
 
 
 def generate(
-    config: GeneratorConfig, landing_dir: Path, truth_dir: Path, *, progress: bool = True
+    config: GeneratorConfig,
+    landing_dir: Path,
+    truth_dir: Path,
+    *,
+    progress: bool = True,
+    workers: int | None = None,
 ) -> GenerationSummary:
-    """Simulate the organisation of ``config``; write its exports and the ground truth."""
+    """Simulate the organisation of ``config``; write its exports and the ground truth.
+
+    ``workers``: processes that render blocks (default :func:`.workers.default_workers`: the
+    usable CPUs, at most two). The output does not depend on it: blocks are independent and are
+    written in block order whichever process rendered them.
+    """
     started = time.perf_counter()
     landing_dir = Path(landing_dir)
     truth_dir = Path(truth_dir)
@@ -148,108 +162,34 @@ def generate(
     landing_dir.mkdir(parents=True, exist_ok=True)
     clock = Clock(config.start, config.days)
     writer = PartitionedWriter(
-        landing_dir,
-        clock,
-        HEADERS,
-        flush_bytes=config.flush_bytes,
-        max_records=config.connect_file_max_records,
+        landing_dir, clock, HEADERS, max_records=config.connect_file_max_records
     )
     truth = TruthWriter(truth_dir, clock)
-    connect = DeliveryTruth(ConnectFormatter(config, clock), truth_dir)  # + deliveries.json
-    sf = SalesforceFormatter(clock)
-    crm = CrmReferences(config)
-    snow = ServiceNowFormatter(clock)
-    qx = QualtricsFormatter(clock, crm)
-    # Second vendors: the legacy ACD logs the calls of the regions it serves, the flat survey tool
-    # the responses of its regions (cfg.vendor_for); the world itself is the same.
-    acd = LegacyAcdFormatter(clock, crm)
-    flat = FlatSurveyFormatter(
-        clock,
-        crm,
-        frozenset(r for r in REGION_TZ if config.vendor_for("telephony", r) == "legacy_acd"),
-    )
-    contacts_total = 0
-
-    # Records no customer causes.
-    rng = random.Random(f"fmt:{config.seed}:system")
-    lines: list[tuple[int, bytes]] = []
-    system_calls = monitoring_calls(config, clock)
-    for c in system_calls:
-        if config.vendor_for("telephony", region_of(c)) == "legacy_acd":
-            connect.formatter.lines(c, rng, [])  # the same draws as for Connect
-            writer.add("legacy_acd", "call_detail", *acd.row(c, None))
-        else:
-            connect.lines(c, rng, lines)
-    writer.add_many("amazon_connect", "contact_records", lines)
-    previews = survey_previews(config, clock)
-    if config.surveys == "flat_survey":  # previews belong to the survey account, not a region
-        writer.add_many("flat_survey", "responses", (flat.row(s) for s in previews))
-    elif config.surveys == "none":  # no survey platform: nothing is written for the feed
-        pass
+    limit = min(config.flush_bytes, SEGMENT_BUFFER_BYTES)
+    # The parent renders the records no customer causes, then the blocks in order: itself with
+    # one worker, else in worker processes whose spooled lines it replays (module docstring).
+    renderer = BlockRenderer(config, clock, truth_dir)
+    direct = SegmentBuffer(writer.write, limit)
+    contacts_total, deliveries = renderer.render_system(direct)
+    blocks = range((config.customers + config.block_size - 1) // config.block_size)
+    workers = min(workers or default_workers(), len(blocks)) or 1
+    results: Iterator[BlockResult]
+    if workers == 1:
+        results = (renderer.render(block, direct) for block in blocks)
     else:
-        writer.add_many("qualtrics", "survey_responses", (qx.row(s) for s in previews))
-    contacts_total += len(system_calls)
-
-    blocks = (config.customers + config.block_size - 1) // config.block_size
-    for block in range(blocks):
-        sim = BlockSimulator(config, clock, block)
-        sim.run()
-        rng = random.Random(f"fmt:{config.seed}:{block}")
-        # The CRM of each customer's region writes the customer and its cases (same world).
-        for cust in sim.customers:
-            if not crm.recorded(cust):  # an estate without a CRM: nothing is written for it
-                continue
-            if crm.serves(cust):
-                writer.add("servicenow", "customer_account", *snow.account(cust))
-                writer.add("servicenow", "customer_contact", *snow.contact(cust))
-            else:
-                writer.add("salesforce", "Account", *sf.account(cust))
-                writer.add("salesforce", "Contact", *sf.contact(cust))
-        for cust, churned_at in sim.churns:
-            if not crm.recorded(cust):
-                continue
-            if crm.serves(cust):
-                writer.add("servicenow", "customer_account", *snow.account(cust, churned_at))
-            else:
-                writer.add("salesforce", "Account", *sf.account(cust, churned_at))
-        for case in sim.cases:
-            if not crm.recorded(case.customer):
-                continue
-            if crm.serves(case.customer):
-                writer.add_many("servicenow", "incident", snow.incident_rows(case))
-            else:
-                writer.add_many("salesforce", "Case", sf.case_rows(case))
-                writer.add_many("salesforce", "CaseHistory", sf.history_rows(case))
-        lines = []
-        # The post-call IVR rating a legacy ACD writes on the call record: the survey's CSAT.
-        ratings = {s.contact.contact_id: s.q1 for s in sim.surveys if s.q1 is not None}
-        for c in sim.contacts:
-            if config.vendor_for("telephony", region_of(c)) != "legacy_acd":
-                connect.lines(c, rng, lines)
-            else:
-                # The same draws as for Connect, so every estate has the same delivery mess.
-                connect.formatter.lines(c, rng, [])
-                if c.channel == "VOICE":  # the ACD carries calls only: chats are not logged
-                    writer.add("legacy_acd", "call_detail", *acd.row(c, ratings.get(c.contact_id)))
-        writer.add_many("amazon_connect", "contact_records", lines)
-        for s in sim.surveys:
-            region = s.customer.region if s.customer is not None else ""
-            vendor = config.vendor_for("surveys", region)
-            if vendor == "flat_survey":
-                writer.add("flat_survey", "responses", *flat.row(s))
-            elif vendor == "none":  # no survey platform (the ACD's IVR rating is still written)
-                continue
-            else:
-                writer.add("qualtrics", "survey_responses", *qx.row(s))
-        truth.add(sim.needs)
-        truth.add_cases(sim.cases)
-        truth.add_customers(sim.customers)
-        contacts_total += len(sim.contacts)
-        summary.customers += len(sim.customers)
-        bar.update(len(sim.customers), len(sim.contacts))
+        results = rendered_blocks(config, landing_dir, truth_dir, blocks, workers, limit)
+    for result in results:
+        if result.spool is not None and result.spool_index is not None:
+            replay_spool(result.spool, result.spool_index, writer)
+        truth.absorb(result.truth)
+        deliveries.merge(result.deliveries)
+        contacts_total += result.contacts
+        summary.customers += result.customers
+        bar.update(result.customers, result.contacts)
     writer.close()
     summary.headline = truth.close()
-    connect.close()
+    renderer.connect.connect = deliveries
+    renderer.connect.close()
     bar.finish()
 
     summary.files = {f"{s}/{t}": len(paths) for (s, t), paths in sorted(writer.files.items())}

@@ -27,6 +27,7 @@ mapping lands them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -145,6 +146,16 @@ def canonical_account_id(account_sys_id: str) -> str:
     return stable_id("001", 15, account_sys_id)
 
 
+@functools.lru_cache(maxsize=4096)
+def contact_reference(customer_index: int) -> str:
+    """The canonical Contact Id of the ServiceNow customer_contact of customer ``customer_index``.
+
+    Each record of a customer quotes it, so the last few thousand are cached; the cache is
+    bounded (about one block of customers) so that it does not grow with the customer count.
+    """
+    return canonical_contact_id(sys_id("customer_contact", customer_index))
+
+
 def _sf_number(salesforce_id: str) -> int:
     """The record number inside one of the generator's Salesforce ids (``ids.sf_id``)."""
     number = 0
@@ -159,7 +170,6 @@ class CrmReferences:
 
     def __init__(self, cfg: GeneratorConfig) -> None:
         self.cfg = cfg
-        self._contacts: dict[str, str] = {}
 
     def serves(self, customer: Customer) -> bool:
         """Whether ServiceNow holds this customer's record and cases."""
@@ -174,11 +184,7 @@ class CrmReferences:
             return ""  # no CRM, no CTI link: the record carries no customer reference
         if not self.serves(customer):
             return customer.contact_id
-        found = self._contacts.get(customer.contact_id)
-        if found is None:
-            found = canonical_contact_id(sys_id("customer_contact", customer.index))
-            self._contacts[customer.contact_id] = found
-        return found
+        return contact_reference(customer.index)
 
     def case_id(self, case_id: str, customer: Customer | None) -> str:
         if customer is not None and not self.recorded(customer):

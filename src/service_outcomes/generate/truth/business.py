@@ -33,6 +33,7 @@ from typing import Any
 from ..clock import DAY, Clock
 from ..model import Contact, NeedTruth
 from .core import ratio
+from .counts import add_counts
 from .reference import CostRate, pence
 
 CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
@@ -60,6 +61,15 @@ class BusinessTally:
         self.confirmation = confirmation_days * DAY
         self._rates = rates
         self.churn_window_days = churn_window_days
+        self._biz: dict[str, int] = {}
+        #: Day index -> [agent-handled seconds, confirmed assisted resolutions].
+        self._days: dict[int, list[int]] = {}
+        #: Customers served / at risk so far in the current batch of needs (:meth:`take`).
+        self._customers_seen: set[str] = set()
+        self._at_risk: set[str] = set()
+        self._reset()
+
+    def _reset(self) -> None:
         self._biz = dict.fromkeys(
             ("chains", "cost", "customers", "confirmed_resolutions", "resolved_cost",
              "assisted_chains", "avoidable_chains", "avoidable_cost", "follow_up_chains",
@@ -67,10 +77,26 @@ class BusinessTally:
              "churned_unsolved", "at_risk_customers", "revenue_at_risk"),
             0,
         )  # fmt: skip
-        #: Day index -> [agent-handled seconds, confirmed assisted resolutions].
-        self._days: dict[int, list[int]] = {}
-        self._customers_seen: set[str] = set()
-        self._at_risk: set[str] = set()
+        self._days = {}
+        self._customers_seen = set()
+        self._at_risk = set()
+
+    def take(self) -> tuple[dict[str, int], dict[int, list[int]]]:
+        """The counts of the batch so far (for :func:`.counts.add_counts`); the tally starts
+        again empty.
+
+        A batch holds every need of its customers (one block of the simulation), so customers
+        are counted once each (served, at risk) by remembering only the batch's: the sets never
+        outgrow one block, whatever the number of customers.
+        """
+        counts = (self._biz, self._days)
+        self._reset()
+        return counts
+
+    def merge(self, counts: tuple[dict[str, int], dict[int, list[int]]]) -> None:
+        biz, days = counts
+        add_counts(self._biz, biz)
+        add_counts(self._days, days)
 
     def _rate(self, channel: str, day: int) -> CostRate:
         when = date.fromisoformat(self.clock.date_str(day))

@@ -40,6 +40,7 @@ from ..disp import (
     read_jurisdictions,
 )
 from ..model import Case
+from .counts import add_counts
 from .reference import read_threshold, read_window_days
 
 #: Closure codes that mean the complaint was resolved (seed ``resolution_code_vocabulary``).
@@ -108,6 +109,18 @@ class ComplaintTally:
         self._complaints: dict[str, dict[str, dict[str, int]]] = {}
         #: Complaints of customers outside any regime.
         self._outside = 0
+
+    def take(self) -> tuple[dict[str, dict[str, dict[str, int]]], int]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = (self._complaints, self._outside)
+        self._complaints = {}
+        self._outside = 0
+        return counts
+
+    def merge(self, counts: tuple[dict[str, dict[str, dict[str, int]]], int]) -> None:
+        complaints, outside = counts
+        add_counts(self._complaints, complaints)
+        self._outside += outside
 
     def add_cases(self, cases: list[Case]) -> None:
         for case in cases:

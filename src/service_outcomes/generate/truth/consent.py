@@ -17,6 +17,7 @@ from typing import Any
 
 from ..model import Survey
 from ..world import Customer
+from .counts import add_counts
 from .surveys import is_live
 
 
@@ -25,10 +26,23 @@ class ConsentTally:
 
     def __init__(self) -> None:
         #: Consent check -> month -> [breaches, checked].
-        self._checks: dict[str, dict[str, list[int]]] = {
+        self._checks: dict[str, dict[str, list[int]]] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self._checks = {
             "survey_without_consent": {},
             "vulnerability_flag_without_consent": {},
         }
+
+    def take(self) -> dict[str, dict[str, list[int]]]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = self._checks
+        self._reset()
+        return counts
+
+    def merge(self, counts: dict[str, dict[str, list[int]]]) -> None:
+        add_counts(self._checks, counts)
 
     def _check(self, check: str, at: int, breach: bool) -> None:
         month = datetime.fromtimestamp(at, UTC).strftime("%Y-%m")

@@ -41,7 +41,6 @@ R for repeat contact, C for containment:
 
 from __future__ import annotations
 
-import statistics
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +48,10 @@ from typing import Any
 
 from ..clock import DAY, Clock
 from ..model import NeedTruth
-from .files import close_gz, open_gz, tf
+from .counts import add_counts
+from .files import tf
 from .reference import OutcomeWindows
+from .spill import SpilledMedian
 
 EPISODE_COLUMNS = (
     "need_id", "customer_id", "intent", "region", "is_internal_test", "first_contact_at",
@@ -91,26 +92,68 @@ def ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-class CoreTally:
-    """Writes the per-need files and counts the core outcomes (see the module docstring)."""
+#: Names of the core counters (:meth:`CoreTally.take`).
+_COUNTERS = ("needs", "chains", "contacts", "fcr_num", "fcr_den", "rep_num", "rep_den",
+             "contained_num", "contained_den")  # fmt: skip
 
-    def __init__(self, root: Path, clock: Clock, windows: OutcomeWindows) -> None:
+
+@dataclass(slots=True)
+class CoreCounts:
+    """What :meth:`CoreTally.take` hands over: the rows of both files and the counts."""
+
+    episode_rows: bytes
+    chain_rows: bytes
+    counters: dict[str, int]
+    resolution_seconds: array[int]
+
+
+class CoreTally:
+    """Makes the rows of the per-need files and counts the core outcomes (module docstring).
+
+    The rows are kept until :meth:`take`, which the owner of the files (``writer.TruthWriter``)
+    writes in block order.
+    """
+
+    def __init__(
+        self, clock: Clock, windows: OutcomeWindows, spill_dir: Path | None = None
+    ) -> None:
         self.clock = clock
         self.window = windows.fcr * DAY
         self.repeat_window = windows.repeat * DAY
         self.containment_window = windows.containment * DAY
         self.confirmation = windows.confirmation * DAY
-        self._episodes = open_gz(root / "episodes.csv.gz")
-        self._chains = open_gz(root / "assisted_chains.csv.gz")
-        self._episodes.write((",".join(EPISODE_COLUMNS) + "\n").encode())
-        self._chains.write((",".join(CHAIN_COLUMNS) + "\n").encode())
-        self.needs = 0
-        self.chains = 0
-        self.contacts = 0
-        self._fcr_num = self._fcr_den = 0
-        self._rep_num = self._rep_den = 0
-        self._contained_num = self._contained_den = 0
-        self._res = array("q")
+        self._episode_rows: list[bytes] = []
+        self._chain_rows: list[bytes] = []
+        self._c = dict.fromkeys(_COUNTERS, 0)
+        #: Resolution times (seconds) of the confirmed resolutions: spilled to a temporary file,
+        #: since there is one per solved need (:mod:`.spill`).
+        self._res = SpilledMedian(spill_dir)
+
+    @property
+    def needs(self) -> int:
+        return self._c["needs"]
+
+    @property
+    def chains(self) -> int:
+        return self._c["chains"]
+
+    @property
+    def contacts(self) -> int:
+        return self._c["contacts"]
+
+    def take(self) -> CoreCounts:
+        """The rows and counts so far; the tally starts again empty."""
+        counts = CoreCounts(
+            b"".join(self._episode_rows), b"".join(self._chain_rows), self._c, self._res.take()
+        )
+        self._episode_rows, self._chain_rows = [], []
+        self._c = dict.fromkeys(_COUNTERS, 0)
+        return counts
+
+    def merge(self, counts: CoreCounts) -> None:
+        """Add the counts of :meth:`take` (the rows are the file owner's)."""
+        add_counts(self._c, counts.counters)
+        self._res.extend(counts.resolution_seconds)
 
     def _episode_line(self, n: NeedTruth) -> str:
         iso = self.clock.iso_z
@@ -140,6 +183,7 @@ class CoreTally:
         """Append the need's chain rows; count its repeats (non-test customers only)."""
         iso = self.clock.iso_z
         counted = not n.customer.is_test
+        c = self._c
         prev = 0
         repeats: dict[str, bool] = {}
         for i, ch in enumerate(n.chains, start=1):
@@ -148,8 +192,8 @@ class CoreTally:
             )
             if counted:
                 repeat = i > 1 and ch.started - prev <= self.repeat_window
-                self._rep_den += 1
-                self._rep_num += repeat
+                c["rep_den"] += 1
+                c["rep_num"] += repeat
                 repeats[ch.initial_contact_id] = repeat
             prev = ch.started
         return repeats
@@ -158,38 +202,41 @@ class CoreTally:
         """Resolution time, containment and FCR of a need of a non-test customer."""
         as_of = self.clock.end
         w = self.window
+        c = self._c
         if n.solved_at and n.solved_at + self.confirmation <= as_of:
             self._res.append(n.solved_at - n.first_contact)
         if n.first_contact + self.containment_window <= as_of:
-            self._contained_den += 1
-            self._contained_num += n.is_contained
+            c["contained_den"] += 1
+            c["contained_num"] += n.is_contained
         fcr_num, fcr_den = fcr_parts(n, w, as_of)
-        self._fcr_den += fcr_den
-        self._fcr_num += fcr_num
+        c["fcr_den"] += fcr_den
+        c["fcr_num"] += fcr_num
         return NeedParts(n, fcr_num, fcr_den, repeats)
 
     def add(self, needs: list[NeedTruth]) -> list[NeedParts]:
-        """Write the needs' rows; the needs of non-test customers with their parts."""
+        """Make the needs' rows; the needs of non-test customers with their parts."""
         ep_lines: list[str] = []
         ch_lines: list[str] = []
         out: list[NeedParts] = []
+        c = self._c
         for n in needs:
             ep_lines.append(self._episode_line(n))
             repeats = self._chain_lines(n, ch_lines)
-            self.needs += 1
-            self.chains += len(n.chains)
-            self.contacts += n.contact_count
+            c["needs"] += 1
+            c["chains"] += len(n.chains)
+            c["contacts"] += n.contact_count
             if not n.customer.is_test:
                 out.append(self._count(n, repeats))
         if ep_lines:
-            self._episodes.write(("\n".join(ep_lines) + "\n").encode())
+            self._episode_rows.append(("\n".join(ep_lines) + "\n").encode())
         if ch_lines:
-            self._chains.write(("\n".join(ch_lines) + "\n").encode())
+            self._chain_rows.append(("\n".join(ch_lines) + "\n").encode())
         return out
 
     def headline(self) -> dict[str, Any]:
         res = self._res
-        total = sum(res)
+        total = res.total
+        c = self._c
         return {
             "as_of": self.clock.iso_z(self.clock.end),
             "window_days": self.window // DAY,
@@ -198,28 +245,28 @@ class CoreTally:
             "resolution_confirmation_days": self.confirmation // DAY,
             "population": "needs of customers that are not internal test accounts",
             "first_contact_resolution": {
-                "numerator": self._fcr_num,
-                "denominator": self._fcr_den,
-                "rate": ratio(self._fcr_num, self._fcr_den),
+                "numerator": c["fcr_num"],
+                "denominator": c["fcr_den"],
+                "rate": ratio(c["fcr_num"], c["fcr_den"]),
             },
             "digital_containment": {
-                "numerator": self._contained_num,
-                "denominator": self._contained_den,
-                "rate": ratio(self._contained_num, self._contained_den),
+                "numerator": c["contained_num"],
+                "denominator": c["contained_den"],
+                "rate": ratio(c["contained_num"], c["contained_den"]),
             },
             "repeat_contact": {
-                "numerator": self._rep_num,
-                "denominator": self._rep_den,
-                "rate": ratio(self._rep_num, self._rep_den),
+                "numerator": c["rep_num"],
+                "denominator": c["rep_den"],
+                "rate": ratio(c["rep_num"], c["rep_den"]),
             },
             "resolution_time": {
                 "solved_needs": len(res),
                 "sum_seconds": total,
                 "mean_seconds": total / len(res) if res else None,
-                "median_seconds": statistics.median(res) if res else None,
+                "median_seconds": res.median(),
             },
         }
 
     def close(self) -> None:
-        close_gz(self._episodes)
-        close_gz(self._chains)
+        """Keep the median; delete the spilled resolution times."""
+        self._res.close()

@@ -28,6 +28,7 @@ from typing import Any
 from ..model import Contact, NeedTruth
 from .business import CHANNELS, chain_legs
 from .core import ratio
+from .counts import add_counts
 
 #: Columns of a channel's service-level row.
 _QUEUED, _SHORT, _OFFERED, _IN_TIME, _ABANDONED = range(5)
@@ -55,6 +56,11 @@ class DriverTally:
 
     def __init__(self, thresholds: dict[str, Decimal]) -> None:
         self._thresholds = thresholds
+        self._drv: dict[str, int] = {}
+        self._service: dict[str, list[int]] = {}
+        self._reset()
+
+    def _reset(self) -> None:
         self._drv = dict.fromkeys(
             ("auth_chains", "auth_attempted", "auth_passed", "auth_not_attempted",
              "article_uses", "accurate_article_uses", "assisted_legs", "latency_ms_sum",
@@ -62,7 +68,18 @@ class DriverTally:
             0,
         )  # fmt: skip
         #: Channel -> [queued legs, short abandons, offered, answered in time, abandoned].
-        self._service: dict[str, list[int]] = {"voice": [0] * 5, "chat": [0] * 5}
+        self._service = {"voice": [0] * 5, "chat": [0] * 5}
+
+    def take(self) -> tuple[dict[str, int], dict[str, list[int]]]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = (self._drv, self._service)
+        self._reset()
+        return counts
+
+    def merge(self, counts: tuple[dict[str, int], dict[str, list[int]]]) -> None:
+        drv, service = counts
+        add_counts(self._drv, drv)
+        add_counts(self._service, service)
 
     def add(self, n: NeedTruth) -> None:
         for c in n.contacts:

@@ -45,6 +45,14 @@ class _Cell:
     #: by hand in a test have no replay).
     without_replay: int = 0
 
+    def add(self, other: _Cell) -> None:
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        self.treated_outcomes += other.treated_outcomes
+        self.control_outcomes += other.control_outcomes
+        self.with_both_outcomes += other.with_both_outcomes
+        self.without_replay += other.without_replay
+
     def as_dict(self, post: bool) -> dict[str, int]:
         out = {"numerator": self.numerator, "denominator": self.denominator}
         if post:
@@ -76,6 +84,18 @@ class ExperimentTally:
             if e.driver_metric_id in SIMULATED_DRIVERS
             and e.outcome_metric_id == "first_contact_resolution"
         ]
+
+    def take(self) -> list[dict[tuple[str, str], _Cell]]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = [truth.cells for truth in self._truths]
+        for truth in self._truths:
+            truth.cells = {}
+        return counts
+
+    def merge(self, counts: list[dict[tuple[str, str], _Cell]]) -> None:
+        for truth, cells in zip(self._truths, counts, strict=True):
+            for key, cell in cells.items():
+                truth.cells.setdefault(key, _Cell()).add(cell)
 
     def add(self, parts: NeedParts) -> None:
         n = parts.need

@@ -26,6 +26,7 @@ from ..clock import DAY, HOUR, Clock
 from ..model import Case
 from ..world import GAMING_TEAM, ROSTER
 from .complaints import RESOLVING_CODES
+from .counts import add_counts
 
 
 def quarter_label(at: int) -> str:
@@ -47,6 +48,15 @@ class GamingTally:
         self._teams = {agent.user_id: agent.team for agents in ROSTER.values() for agent in agents}
         #: "team|quarter" -> counts.
         self._rows: dict[str, dict[str, int]] = {}
+
+    def take(self) -> dict[str, dict[str, int]]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = self._rows
+        self._rows = {}
+        return counts
+
+    def merge(self, counts: dict[str, dict[str, int]]) -> None:
+        add_counts(self._rows, counts)
 
     def _row(self, team: str, at: int) -> dict[str, int]:
         return self._rows.setdefault(

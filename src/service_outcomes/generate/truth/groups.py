@@ -23,6 +23,7 @@ from typing import Any
 from ..clock import DAY, Clock
 from ..world import Customer
 from .core import NeedParts
+from .counts import add_counts
 
 #: Customer dimensions of the ``groups`` block (those of the fairness mart).
 GROUP_DIMENSIONS = ("age_band", "preferred_language", "region", "segment", "vulnerability")
@@ -63,6 +64,15 @@ class GroupTally:
         self._groups: dict[tuple[str, str, str, str], list[int]] = {}
         self._horizon_year = datetime.fromtimestamp(clock.end, UTC).year
         self._months: dict[int, str] = {}
+
+    def take(self) -> dict[tuple[str, str, str, str], list[int]]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = self._groups
+        self._groups = {}
+        return counts
+
+    def merge(self, counts: dict[tuple[str, str, str, str], list[int]]) -> None:
+        add_counts(self._groups, counts)
 
     def _month(self, at: int) -> str:
         day = (at - self.clock.t0) // DAY

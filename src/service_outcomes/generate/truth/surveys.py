@@ -20,6 +20,7 @@ from typing import Any
 
 from ..model import Survey
 from .core import ratio
+from .counts import add_counts
 
 #: Qualtrics response statuses of real respondents (seed ``survey_status_vocabulary``).
 LIVE_SURVEY_STATUSES = frozenset({"IP Address", "Imported", "Offline"})
@@ -34,12 +35,25 @@ class SurveyTally:
     """Counts the live responses of non-test customers (see the module docstring)."""
 
     def __init__(self) -> None:
+        self._t: dict[str, int] = {}
+        self._reset()
+
+    def _reset(self) -> None:
         self._t = dict.fromkeys(
             ("live", "finished", "csat_answered", "csat_top_two_box", "csat_score_sum",
              "effort_answered", "effort_easy", "effort_score_sum", "recommend_answered",
              "promoters", "passives", "detractors"),
             0,
         )  # fmt: skip
+
+    def take(self) -> dict[str, int]:
+        """The counts so far (for :func:`.counts.add_counts`); the tally starts again empty."""
+        counts = self._t
+        self._reset()
+        return counts
+
+    def merge(self, counts: dict[str, int]) -> None:
+        add_counts(self._t, counts)
 
     def add(self, s: Survey) -> None:
         if not is_live(s):
