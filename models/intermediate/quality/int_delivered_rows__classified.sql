@@ -4,12 +4,44 @@
     A row none of these explains is classified 'unexplained'. See DECISIONLOG "Data-quality audit". -#}
 with
 
-delivered_rows as (
+{#- Each table's delivered rows are matched to that table's kept versions on their own: six joins
+    on the record id alone instead of one over every feed on (system, table, id), so no join holds
+    more than one table; see DECISIONLOG "Data-quality audit". -#}
+{%- set tables = [
+    ('delivered_contact_records', 'kept_contact_records'),
+    ('delivered_survey_responses', 'kept_survey_responses'),
+    ('delivered_cases', 'kept_cases'),
+    ('delivered_case_history', 'kept_case_history'),
+    ('delivered_accounts', 'kept_accounts'),
+    ('delivered_customers', 'kept_customers'),
+] %}
+
+delivered_contact_records as (
     select * from {{ ref('stg_amazon_connect__delivered_rows') }}
-    union all
-    select * from {{ ref('stg_salesforce__delivered_rows') }}
-    union all
+),
+
+delivered_survey_responses as (
     select * from {{ ref('stg_qualtrics__delivered_rows') }}
+),
+
+delivered_cases as (
+    select * from {{ ref('stg_salesforce__delivered_rows') }}
+    where source_table = 'Case'
+),
+
+delivered_case_history as (
+    select * from {{ ref('stg_salesforce__delivered_rows') }}
+    where source_table = 'CaseHistory'
+),
+
+delivered_accounts as (
+    select * from {{ ref('stg_salesforce__delivered_rows') }}
+    where source_table = 'Account'
+),
+
+delivered_customers as (
+    select * from {{ ref('stg_salesforce__delivered_rows') }}
+    where source_table = 'Contact'
 ),
 
 contact_records as (
@@ -193,39 +225,25 @@ kept_customers as (
         on customers.customer_id = customer_profiles.customer_id
 ),
 
-kept_versions as (
-    select * from kept_contact_records
-    union all
-    select * from kept_survey_responses
-    union all
-    select * from kept_cases
-    union all
-    select * from kept_case_history
-    union all
-    select * from kept_accounts
-    union all
-    select * from kept_customers
-),
-
 -- The delivered row the staging model kept is the one its lineage points to: the same file and row.
 matched as (
-    select
-        delivered_rows.*,
-        kept_versions.record_id as kept_record_id,
-        kept_versions.kept_version_at,
-        kept_versions.exclusion_reason as kept_exclusion_reason,
-        kept_versions.is_in_base as is_kept_in_base,
-        coalesce(
-            delivered_rows.source_file = kept_versions.kept_source_file
-            and delivered_rows.source_row = kept_versions.kept_source_row,
-            false
-        ) as is_lineage_match
-    from delivered_rows
-    left join kept_versions
-        on
-            delivered_rows.source_system = kept_versions.source_system
-            and delivered_rows.source_table = kept_versions.source_table
-            and delivered_rows.record_id = kept_versions.record_id
+    {%- for delivered, kept in tables %}
+        select
+            {{ delivered }}.*,
+            {{ kept }}.record_id as kept_record_id,
+            {{ kept }}.kept_version_at,
+            {{ kept }}.exclusion_reason as kept_exclusion_reason,
+            {{ kept }}.is_in_base as is_kept_in_base,
+            coalesce(
+                {{ delivered }}.source_file = {{ kept }}.kept_source_file
+                and {{ delivered }}.source_row = {{ kept }}.kept_source_row,
+                false
+            ) as is_lineage_match
+        from {{ delivered }}
+        left join {{ kept }}
+            on {{ delivered }}.record_id = {{ kept }}.record_id
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 versions_classified as (
